@@ -1,0 +1,280 @@
+import { createHash } from 'crypto';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { buildRequestBody } from '../catalog/body';
+import { modelField, modelParameterFields } from '../catalog/fields';
+import { findModel } from '../catalog/models';
+import { checkInput, InputRuleError } from '../catalog/validate';
+import { mapLimited } from '../concurrency';
+import { pollTasks, type PollOutcome, type PollTarget } from '../completion/poll';
+import { errorToJson, taskFailedError, taskTimeoutError, taskToJson } from '../output';
+import type { Task } from '../task';
+import { KirinTransport } from '../transport';
+import { downloadVideos } from '../transport/download';
+import { readGenerateInput } from './readInput';
+import { binaryOutputField, readRunSettings, runOptionFields, type RunSettings } from './settings';
+
+const show = { operation: ['generate'] };
+
+/** The fields of Generate Video: model, the model's parameters, completion, download, options. */
+export const description: INodeProperties[] = [
+	modelField(),
+	...modelParameterFields(),
+	{
+		displayName: 'Completion',
+		name: 'completion',
+		type: 'options',
+		default: 'poll',
+		description: 'How the node learns that the videos are ready',
+		options: [
+			{
+				name: 'Wait and Poll',
+				value: 'poll',
+				description: 'Check each task every poll interval and output the finished videos',
+			},
+			{
+				name: "Don't Wait",
+				value: 'none',
+				description:
+					'Output each created task at once (task ID, status). Use a Callback URL, e.g. a Kirin Trigger, to get the results elsewhere.',
+			},
+		],
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Download Video',
+		name: 'downloadVideo',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to download each finished video into the output item as binary data, for uploading elsewhere. Video URLs expire; the files do not. Defaults to off.',
+		displayOptions: { show: { ...show, completion: ['poll'] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{
+				...binaryOutputField,
+				displayOptions: { show: { '/downloadVideo': [true] } },
+			},
+			{
+				displayName: 'Callback URL',
+				name: 'callbackUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'https://your-n8n.example.com/webhook/...',
+				description:
+					'An address the API calls (POST) each time a task changes status, e.g. the URL shown by a Kirin Trigger node',
+			},
+			{
+				displayName: 'External Task ID',
+				name: 'externalTaskId',
+				type: 'string',
+				default: '',
+				description:
+					'Your own ID for the task, unique in your account; Get Task can look the task up by it. By default the node derives one from the execution, so a retried item reuses its task instead of paying again.',
+			},
+			...runOptionFields,
+		],
+	},
+];
+
+/** A task to create for one item. */
+interface Planned {
+	itemIndex: number;
+	body: IDataObject;
+	externalTaskId: string;
+}
+
+/** A created (or adopted) task of one item. */
+interface Created extends Planned {
+	task: Task;
+	startedAt: number;
+}
+
+function shortHash(value: string, length = 12): string {
+	return createHash('sha256').update(value).digest('hex').slice(0, length);
+}
+
+/**
+ * The external task id the node gives an item when the user sets none. It is derived from the
+ * execution id, the workflow, the node, the node's run index, the item index and the request body,
+ * so a re-run of the same item in the same execution (n8n's Retry On Fail) maps to the same id and
+ * adopts the task instead of paying for a second one, while a different request never does.
+ */
+function deriveExternalTaskId(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	runIndex: number,
+	body: IDataObject,
+): string {
+	const executionId = context.getExecutionId() ?? 'manual';
+	const node = context.getNode();
+	const scope = [context.getWorkflow().id ?? '', node.id ?? node.name, runIndex, itemIndex].join('|');
+	return `n8n-${executionId}-${itemIndex}-${shortHash(`${scope}|${JSON.stringify(body)}`)}`;
+}
+
+function inputError(context: IExecuteFunctions, error: unknown, itemIndex: number): Error {
+	if (error instanceof InputRuleError) {
+		return new NodeOperationError(context.getNode(), `${error.message} [item ${itemIndex}]`, {
+			description: `Fix the ${error.field} field (or the data it is mapped from) for item ${itemIndex}. Nothing was sent to Kirin, so nothing was paid.`,
+			itemIndex,
+		});
+	}
+	return error as Error;
+}
+
+function planItem(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	runIndex: number,
+): Promise<Planned> {
+	return (async () => {
+		const modelId = String(context.getNodeParameter('model', itemIndex));
+		const model = findModel(modelId);
+		if (!model) throw new InputRuleError('Model', `Unknown model "${modelId}"`);
+		const checked = checkInput(await readGenerateInput(context, itemIndex, model));
+		const draft = buildRequestBody(checked, undefined, checked.callbackUrl);
+		const externalTaskId =
+			checked.externalTaskId ?? deriveExternalTaskId(context, itemIndex, runIndex, draft);
+		return { itemIndex, externalTaskId, body: { ...draft, external_task_id: externalTaskId } };
+	})();
+}
+
+function othersNote(created: Map<number, Created>, failedIndex: number): string {
+	const others = [...created.values()].filter((entry) => entry.itemIndex !== failedIndex);
+	if (others.length === 0) return '';
+	const list = others.map((entry) => `item ${entry.itemIndex}: ${entry.task.taskId}`).join(', ');
+	return ` Tasks already created for other items keep running and can be fetched with Get Task (${list}); running this step again in the same execution adopts them instead of paying again.`;
+}
+
+/**
+ * Generate Video for all input items at once: checks every item against its model's page before
+ * any paid call, creates the tasks with at most `maxConcurrency` requests in flight (each with an
+ * `external_task_id`, so a lost answer or a retry never pays twice), then waits for all of them in
+ * one shared poll loop, or returns them at once when Completion is "Don't Wait".
+ *
+ * @returns one output item per input item, in input order, each with `pairedItem`
+ * @throws NodeOperationError for a broken rule (before anything is created), NodeApiError for an API
+ *   failure or a failed task, NodeOperationError on timeout; with Continue On Fail these become
+ *   `{error}` items instead and the other items go on
+ */
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	const continueOnFail = this.continueOnFail();
+	const settings: RunSettings = readRunSettings(this, 0);
+	const signal = this.getExecutionCancelSignal();
+	const transport = new KirinTransport(this, settings.retry, signal);
+	const completion = String(this.getNodeParameter('completion', 0, 'poll'));
+	const download = completion === 'poll' && Boolean(this.getNodeParameter('downloadVideo', 0, false));
+	const runIndex = Number(this.getWorkflowDataProxy(0).$runIndex ?? 0);
+	const output = new Array<INodeExecutionData | undefined>(items.length);
+
+	const fail = (error: unknown, itemIndex: number, taskId?: string) => {
+		if (!continueOnFail) throw error;
+		output[itemIndex] = { json: errorToJson(error, taskId), pairedItem: { item: itemIndex } };
+	};
+
+	// 1. Every rule of the pages, for every item, before the first paid call.
+	const planned: Planned[] = [];
+	const seenIds = new Map<string, number>();
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const plan = await planItem(this, itemIndex, runIndex);
+			const earlier = seenIds.get(plan.externalTaskId);
+			if (earlier !== undefined) {
+				throw new InputRuleError(
+					'External Task ID',
+					`External Task ID "${plan.externalTaskId}" is also used by item ${earlier}; each task needs its own`,
+				);
+			}
+			seenIds.set(plan.externalTaskId, itemIndex);
+			planned.push(plan);
+		} catch (error) {
+			fail(inputError(this, error, itemIndex), itemIndex);
+		}
+	}
+
+	// 2. Create the tasks, a bounded number at a time.
+	const created = new Map<number, Created>();
+	await mapLimited(planned, settings.maxConcurrency, async (plan) => {
+		try {
+			const { task } = await transport.createTask(plan.body, plan.itemIndex);
+			created.set(plan.itemIndex, { ...plan, task, startedAt: Date.now() });
+		} catch (error) {
+			signal?.throwIfAborted();
+			if (!continueOnFail) {
+				const apiError = error as { description?: string | null };
+				apiError.description = `${apiError.description ?? ''}${othersNote(created, plan.itemIndex)}`.trim();
+			}
+			fail(error, plan.itemIndex);
+		}
+	});
+
+	if (completion === 'none') {
+		for (const entry of created.values()) {
+			output[entry.itemIndex] = { json: taskToJson(entry.task), pairedItem: { item: entry.itemIndex } };
+		}
+		return output.filter((item): item is INodeExecutionData => item !== undefined);
+	}
+
+	// 3. Wait for all of them in one loop, and finish each item as soon as its task ends.
+	const finish = async (target: PollTarget, outcome: PollOutcome) => {
+		const entry = created.get(target.key)!;
+		const itemIndex = entry.itemIndex;
+		try {
+			if (outcome.kind === 'error') throw outcome.error;
+			if (outcome.kind === 'timeout') {
+				throw taskTimeoutError(this.getNode(), entry.task.taskId, settings.timeoutMs, itemIndex, outcome.task?.rawStatus);
+			}
+			const task = outcome.task;
+			if (task.status === 'failed') throw taskFailedError(this.getNode(), task, itemIndex);
+			const item: INodeExecutionData = { json: taskToJson(task), pairedItem: { item: itemIndex } };
+			if (download) {
+				item.binary = await downloadVideos(this, task, settings.binaryPropertyOutput, itemIndex, signal);
+			}
+			output[itemIndex] = item;
+		} catch (error) {
+			signal?.throwIfAborted();
+			if (!continueOnFail) {
+				const withNote = error as { description?: string | null };
+				withNote.description = `${withNote.description ?? ''}${othersNote(created, itemIndex)}`.trim();
+			}
+			fail(error, itemIndex, entry.task.taskId);
+		}
+	};
+
+	const alreadyDone = [...created.values()].filter((entry) => entry.task.status === 'completed' || entry.task.status === 'failed');
+	for (const entry of alreadyDone) {
+		await finish({ key: entry.itemIndex, taskId: entry.task.taskId, startedAt: entry.startedAt }, { kind: 'finished', task: entry.task, polls: 0 });
+	}
+	const targets: PollTarget[] = [...created.values()]
+		.filter((entry) => !alreadyDone.includes(entry))
+		.map((entry) => ({ key: entry.itemIndex, taskId: entry.task.taskId, startedAt: entry.startedAt }));
+	await pollTasks(
+		targets,
+		async (target) => await transport.getTask(target.taskId, target.key),
+		{
+			intervalMs: settings.pollIntervalMs,
+			timeoutMs: settings.timeoutMs,
+			concurrency: settings.maxConcurrency,
+			signal,
+		},
+		finish,
+	);
+
+	return output.filter((item): item is INodeExecutionData => item !== undefined);
+}

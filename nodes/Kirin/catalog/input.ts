@@ -1,0 +1,32 @@
+import type { KirinModel } from './models';
+
+/**
+ * A reference image as the user gave it. A URL is passed through to the API; binary and Base64
+ * images carry their bytes so the page's image rules can be checked before any paid call, and the
+ * bare Base64 (no `data:` prefix) that is sent.
+ */
+export type ImageInput =
+	| { source: 'url'; url: string }
+	| { source: 'binary' | 'base64'; base64: string; bytes: Buffer };
+
+/**
+ * One item's Generate Video parameters after expressions were resolved, before any check. Every
+ * value is `unknown` where an expression can put anything in it; a key is undefined when the field
+ * is not shown for the model or was left empty.
+ */
+export interface GenerateInput {
+	model: KirinModel;
+	prompt?: unknown;
+	negativePrompt?: unknown;
+	image?: ImageInput;
+	duration?: unknown;
+	aspectRatio?: unknown;
+	mode?: unknown;
+	sound?: unknown;
+	cfgScale?: unknown;
+	/** `type` is a camera control type or `none`; axis and value only for `simple`. */
+	cameraControl?: { type: unknown; axis?: unknown; value?: unknown };
+	watermark?: unknown;
+	callbackUrl?: unknown;
+	externalTaskId?: unknown;
+}

@@ -1,0 +1,106 @@
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type INode,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import { describeErrorCode, findModel } from './catalog/models';
+import { videosOf, type Task } from './task';
+
+/**
+ * The JSON of an output item for a task, the same for Generate Video, Get Task and the Kirin
+ * Trigger: `taskId`, `externalTaskId`, `model`, `status`, `videoUrl` (the first video), `videos`
+ * (`[{url, type, size?}]`), `costUsd` (number, USD, from `usage.cost`), `discount`, `metadata`,
+ * `createdAt`, `updatedAt`; and for a failed task `error` (`code`, `message`, `meaning`).
+ * Fields the API did not send are left out.
+ */
+export function taskToJson(task: Task): IDataObject {
+	const videos = videosOf(task).map((video) => ({ ...video }));
+	const json: IDataObject = {
+		taskId: task.taskId,
+		externalTaskId: task.externalTaskId,
+		model: task.model,
+		status: task.status,
+		videoUrl: videos[0]?.url,
+		videos,
+		costUsd: task.costUsd,
+		discount: task.discount,
+		metadata: task.metadata,
+		createdAt: task.createdAt,
+		updatedAt: task.updatedAt,
+	};
+	if (task.status === 'failed') {
+		json.error = {
+			code: task.error?.code,
+			message: task.error?.message,
+			meaning: describeErrorCode(task.error?.code),
+		};
+	}
+	for (const key of Object.keys(json)) if (json[key] === undefined) delete json[key];
+	return json;
+}
+
+/**
+ * The error for a task the API reports as failed. Its message names the model, the error code and
+ * the code's meaning from the model's page (e.g. `002014095`: "Kirin V2.6 - Text to Video: internal
+ * generation error"), then the API's `error_message`.
+ *
+ * @returns a NodeApiError carrying the item index and the task id in its description
+ */
+export function taskFailedError(node: INode, task: Task, itemIndex: number): NodeApiError {
+	const code = task.error?.code;
+	const modelName = (task.model && findModel(task.model)?.name) ?? 'Kirin';
+	const meaning = describeErrorCode(code) ?? `${modelName}: generation failed`;
+	const apiMessage = task.error?.message ? `: ${task.error.message}` : '';
+	const message = `${meaning}${code ? ` (${code})` : ''}${apiMessage}`;
+	return new NodeApiError(node, { message, code: code ?? null, taskId: task.taskId } as JsonObject, {
+		message,
+		description: `Task ${task.taskId} ended with status "${task.rawStatus}". Its details stay available through the Get Task operation.`,
+		itemIndex,
+	});
+}
+
+/**
+ * The error for a task that did not finish within the node's timeout. It names the task id and says
+ * that Get Task can fetch the result later without paying again.
+ */
+export function taskTimeoutError(
+	node: INode,
+	taskId: string,
+	timeoutMs: number,
+	itemIndex: number,
+	lastStatus?: string,
+): NodeOperationError {
+	const minutes = Math.round((timeoutMs / 60_000) * 100) / 100;
+	return new NodeOperationError(
+		node,
+		`Task ${taskId} did not finish within ${minutes} minutes${lastStatus ? ` (last status: ${lastStatus})` : ''}`,
+		{
+			description: `The task keeps running at Kirin. Fetch its result later with the Get Task operation and task ID ${taskId}; that does not pay again. To wait longer, raise Options > Timeout (Minutes).`,
+			itemIndex,
+		},
+	);
+}
+
+/**
+ * The JSON of an error item for Continue On Fail: `{error: {code, message, description, taskId}}`.
+ * Only the error's own message and description are used, never a request, so no API key can leak.
+ */
+export function errorToJson(error: unknown, taskId?: string): IDataObject {
+	const source = error as {
+		message?: unknown;
+		description?: unknown;
+		httpCode?: unknown;
+		errorResponse?: { code?: unknown };
+	};
+	const code = source.errorResponse?.code ?? source.httpCode ?? null;
+	const json: IDataObject = {
+		code: code === null || code === undefined ? null : String(code),
+		message: typeof source.message === 'string' ? source.message : String(error),
+		description: typeof source.description === 'string' ? source.description : null,
+	};
+	if (taskId) json.taskId = taskId;
+	return { error: json };
+}
