@@ -73,11 +73,16 @@ function number(field: string, value: unknown): number | undefined {
 	return parsed;
 }
 
+/** Length in characters as a person counts them (Unicode code points, not UTF-16 units). */
+function characters(value: string): number {
+	return [...value].length;
+}
+
 function maxLength(field: string, value: string | undefined, limit: number): void {
-	if (value !== undefined && value.length > limit) {
+	if (value !== undefined && characters(value) > limit) {
 		throw new InputRuleError(
 			field,
-			`${field} is ${value.length} characters long; the limit is ${limit}`,
+			`${field} is ${characters(value)} characters long; the limit is ${limit}`,
 		);
 	}
 }
