@@ -4,7 +4,11 @@ import {
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
 } from 'n8n-workflow';
+
+import { CALLBACK_WEBHOOKS, handleCallback } from './completion/resume';
 
 import * as generate from './actions/generate.operation';
 import * as getTask from './actions/getTask.operation';
@@ -30,6 +34,7 @@ export class Kirin implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'kirinApi', required: true }],
+		webhooks: CALLBACK_WEBHOOKS,
 		properties: [
 			{
 				displayName: 'Operation',
@@ -59,5 +64,10 @@ export class Kirin implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await route.call(this);
+	}
+
+	/** Receives the callbacks of Generate Video with Completion "Wait for Callback". */
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await handleCallback.call(this);
 	}
 }

@@ -222,11 +222,14 @@ export function makeAdditionalData(
  * @param json the workflow; node types `n8n-nodes-kirin.kirin`, `n8n-nodes-base.manualTrigger`,
  *   `test.items`
  * @param credentials decrypted credential data by type, e.g. `{kirinApi: {apiKey, baseUrl}}`
+ * @param executionId the execution id (a new one by default)
+ * @param webhookBaseUrl the n8n base URL the resume URL is built on (see `webhooks.ts`)
  */
 export async function startWorkflow(
 	json: WorkflowJson,
 	credentials: Record<string, ICredentialDataDecryptedObject>,
 	executionId = `test-${process.pid}-${++executionCounter}-${Date.now()}`,
+	webhookBaseUrl?: string,
 ): Promise<StartedRun> {
 	const { nodeTypes, credentialTypes } = await loadPackage();
 	const workflow = new Workflow({
@@ -250,7 +253,7 @@ export async function startWorkflow(
 		isArchived: false,
 		activeVersionId: null,
 	} as unknown as IWorkflowBase;
-	const additionalData = makeAdditionalData(credentials, credentialTypes, workflowData, executionId);
+	const additionalData = makeAdditionalData(credentials, credentialTypes, workflowData, executionId, webhookBaseUrl);
 	const trigger = json.nodes.find((node) => node.type === 'n8n-nodes-base.manualTrigger');
 	const execution = new WorkflowExecute(additionalData, 'manual').run({
 		workflow,

@@ -13,7 +13,9 @@ import { findModel } from '../catalog/models';
 import { checkInput, InputRuleError } from '../catalog/validate';
 import { mapLimited } from '../concurrency';
 import { pollTasks, type PollOutcome, type PollTarget } from '../completion/poll';
+import { callbackBatch, callbackUrlFor, waitForCallbacks, waitLimitItem } from '../completion/resume';
 import { errorToJson, taskFailedError, taskTimeoutError, taskToJson } from '../output';
+import { deriveSecret, webhookIdOf } from '../secrets';
 import type { Task } from '../task';
 import { KirinTransport } from '../transport';
 import { downloadVideos } from '../transport/download';
@@ -39,6 +41,12 @@ export const description: INodeProperties[] = [
 				description: 'Check each task every poll interval and output the finished videos',
 			},
 			{
+				name: 'Wait for Callback',
+				value: 'callback',
+				description:
+					"Pause the execution until Kirin calls back that every video is done; frees n8n while waiting. Kirin must reach this n8n's public URL (WEBHOOK_URL).",
+			},
+			{
 				name: "Don't Wait",
 				value: 'none',
 				description:
@@ -54,7 +62,7 @@ export const description: INodeProperties[] = [
 		default: false,
 		description:
 			'Whether to download each finished video into the output item as binary data, for uploading elsewhere. Video URLs expire; the files do not. Defaults to off.',
-		displayOptions: { show: { ...show, completion: ['poll'] } },
+		displayOptions: { show: { ...show, completion: ['poll', 'callback'] } },
 	},
 	{
 		displayName: 'Options',
@@ -75,7 +83,8 @@ export const description: INodeProperties[] = [
 				default: '',
 				placeholder: 'https://your-n8n.example.com/webhook/...',
 				description:
-					'An address the API calls (POST) each time a task changes status, e.g. the URL shown by a Kirin Trigger node',
+					"An address the API calls (POST) each time a task changes status, e.g. a Kirin Trigger node's Production URL (the node adds the trigger's secret itself). Not used with Wait for Callback.",
+				displayOptions: { hide: { '/completion': ['callback'] } },
 			},
 			{
 				displayName: 'External Task ID',
@@ -135,21 +144,39 @@ function inputError(context: IExecuteFunctions, error: unknown, itemIndex: numbe
 	return error as Error;
 }
 
-function planItem(
+/**
+ * Adds a Kirin Trigger's secret to a callback URL that points at an n8n webhook and has none: the
+ * trigger derives the same secret from the same API key (`secrets.ts`).
+ */
+function withTriggerSecret(callbackUrl: string | undefined, apiKey: string): string | undefined {
+	if (!callbackUrl) return callbackUrl;
+	const webhookId = webhookIdOf(callbackUrl);
+	const url = new URL(callbackUrl);
+	if (!webhookId || url.searchParams.has('secret')) return callbackUrl;
+	url.searchParams.set('secret', deriveSecret(apiKey, 'trigger', webhookId));
+	return url.toString();
+}
+
+async function planItem(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	runIndex: number,
+	apiKey: string,
 ): Promise<Planned> {
-	return (async () => {
-		const modelId = String(context.getNodeParameter('model', itemIndex));
-		const model = findModel(modelId);
-		if (!model) throw new InputRuleError('Model', `Unknown model "${modelId}"`);
-		const checked = checkInput(await readGenerateInput(context, itemIndex, model));
-		const draft = buildRequestBody(checked, undefined, checked.callbackUrl);
-		const externalTaskId =
-			checked.externalTaskId ?? deriveExternalTaskId(context, itemIndex, runIndex, draft);
-		return { itemIndex, externalTaskId, body: { ...draft, external_task_id: externalTaskId } };
-	})();
+	const modelId = String(context.getNodeParameter('model', itemIndex));
+	const model = findModel(modelId);
+	if (!model) throw new InputRuleError('Model', `Unknown model "${modelId}"`);
+	const checked = checkInput(await readGenerateInput(context, itemIndex, model));
+	const draft = buildRequestBody(checked, undefined, withTriggerSecret(checked.callbackUrl, apiKey));
+	const externalTaskId =
+		checked.externalTaskId ?? deriveExternalTaskId(context, itemIndex, runIndex, draft);
+	return { itemIndex, externalTaskId, body: { ...draft, external_task_id: externalTaskId } };
+}
+
+/** The API key of the node's credential, for the secrets of callback URLs. */
+async function credentialApiKey(context: IExecuteFunctions): Promise<string> {
+	const credentials = await context.getCredentials('kirinApi');
+	return String(credentials.apiKey ?? '');
 }
 
 function othersNote(created: Map<number, Created>, failedIndex: number): string {
@@ -173,7 +200,7 @@ function othersNote(created: Map<number, Created>, failedIndex: number): string 
 export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
-): Promise<INodeExecutionData[]> {
+): Promise<INodeExecutionData[][]> {
 	const continueOnFail = this.continueOnFail();
 	const settings: RunSettings = readRunSettings(this, 0);
 	const signal = this.getExecutionCancelSignal();
@@ -181,7 +208,9 @@ export async function execute(
 	const completion = String(this.getNodeParameter('completion', 0, 'poll'));
 	const download = completion === 'poll' && Boolean(this.getNodeParameter('downloadVideo', 0, false));
 	const runIndex = Number(this.getWorkflowDataProxy(0).$runIndex ?? 0);
+	const apiKey = await credentialApiKey(this);
 	const output = new Array<INodeExecutionData | undefined>(items.length);
+	const collect = () => output.filter((item): item is INodeExecutionData => item !== undefined);
 
 	const fail = (error: unknown, itemIndex: number, taskId?: string) => {
 		if (!continueOnFail) throw error;
@@ -193,7 +222,7 @@ export async function execute(
 	const seenIds = new Map<string, number>();
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			const plan = await planItem(this, itemIndex, runIndex);
+			const plan = await planItem(this, itemIndex, runIndex, apiKey);
 			const earlier = seenIds.get(plan.externalTaskId);
 			if (earlier !== undefined) {
 				throw new InputRuleError(
@@ -206,6 +235,13 @@ export async function execute(
 		} catch (error) {
 			fail(inputError(this, error, itemIndex), itemIndex);
 		}
+	}
+
+	// With callbacks, each task reports to this execution's resume URL.
+	if (completion === 'callback') {
+		const batch = callbackBatch(this, runIndex, apiKey);
+		const resumeUrl = String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0));
+		for (const plan of planned) plan.body.callback_url = callbackUrlFor(resumeUrl, batch, plan.itemIndex);
 	}
 
 	// 2. Create the tasks, a bounded number at a time.
@@ -228,7 +264,13 @@ export async function execute(
 		for (const entry of created.values()) {
 			output[entry.itemIndex] = { json: taskToJson(entry.task), pairedItem: { item: entry.itemIndex } };
 		}
-		return output.filter((item): item is INodeExecutionData => item !== undefined);
+		return [collect()];
+	}
+	if (completion === 'callback' && created.size > 0) {
+		for (const entry of created.values()) {
+			output[entry.itemIndex] = waitLimitItem(entry.task, entry.itemIndex, settings.timeoutMs);
+		}
+		return await waitForCallbacks(this, collect(), settings.timeoutMs);
 	}
 
 	// 3. Wait for all of them in one loop, and finish each item as soon as its task ends.
@@ -276,5 +318,5 @@ export async function execute(
 		finish,
 	);
 
-	return output.filter((item): item is INodeExecutionData => item !== undefined);
+	return [collect()];
 }

@@ -14,7 +14,7 @@ import * as getTask from './getTask.operation';
 export async function route(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const operation = this.getNodeParameter('operation', 0) as string;
-	if (operation === 'generate') return [await generate.execute.call(this, items)];
+	if (operation === 'generate') return await generate.execute.call(this, items);
 
 	const output: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {

@@ -101,7 +101,16 @@ function positive(value: unknown, fallback: number): number {
  * @returns the settings in milliseconds
  */
 export function readRunSettings(context: IExecuteFunctions, itemIndex: number): RunSettings {
-	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	return runSettingsFrom(context.getNodeParameter('options', itemIndex, {}) as IDataObject);
+}
+
+/**
+ * Turns an Options collection value into run settings; missing or invalid values take the defaults.
+ *
+ * @param options the `options` parameter as n8n resolved it
+ * @returns the settings in milliseconds
+ */
+export function runSettingsFrom(options: IDataObject): RunSettings {
 	return {
 		pollIntervalMs: positive(options.pollInterval, 10) * 1000,
 		timeoutMs: positive(options.timeout, 15) * 60_000,

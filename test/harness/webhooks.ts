@@ -1,0 +1,370 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
+import type { AddressInfo } from 'net';
+
+import { WebhookContext, WorkflowExecute } from 'n8n-core';
+import {
+	createRunExecutionData,
+	deepCopy,
+	type ICredentialDataDecryptedObject,
+	type INode,
+	type INodeExecutionData,
+	type IRun,
+	type IRunExecutionData,
+	type IWebhookData,
+	type IWebhookDescription,
+	type IWebhookResponseData,
+	type IWorkflowBase,
+	type Workflow,
+	type WorkflowExecuteMode,
+} from 'n8n-workflow';
+
+import { loadPackage, makeAdditionalData, startWorkflow, type WorkflowJson } from './harness';
+
+/**
+ * The two webhook routes of an n8n server, served over real HTTP on 127.0.0.1 for executions run
+ * in-process with n8n-core, doing what n8n 2.41's `WaitingWebhooks` and `LiveWebhooks` do:
+ * - `POST /webhook-waiting/<executionId>?signature=<resumeToken>`: 404 for an unknown execution,
+ *   409 while it runs or after it finished, 401 for a wrong signature; otherwise the waiting node's
+ *   `webhook()` runs, and when it returns `workflowData` the execution resumes with it as the node's
+ *   output (the node disabled, `forwardAllOutputs`), as `prepareExecutionData` does;
+ * - `POST /webhook/<webhookId>/<path>`: the trigger node's `webhook()` runs with the workflow's static
+ *   data kept between calls, and `workflowData` starts a new execution.
+ */
+export class N8nWebhookServer {
+	private server: Server | undefined;
+	private readonly waiting = new Map<string, WaitingExecution>();
+	private readonly triggers = new Map<string, ActiveTrigger>();
+	/** Every request answered: route, status and the response body. */
+	readonly log: Array<{ path: string; status: number; body: string }> = [];
+	url = '';
+
+	/** Starts listening on 127.0.0.1 on a free port. */
+	async start(): Promise<this> {
+		this.server = createServer((req, res) => void this.handle(req, res));
+		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+		return this;
+	}
+
+	/** Stops the server. */
+	async close(): Promise<void> {
+		this.server?.closeAllConnections();
+		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+	}
+
+	/**
+	 * Runs a workflow whose node waits for callbacks: starts it (its resume URL points at this
+	 * server), and returns once it is waiting, with a promise of the resumed run's end.
+	 *
+	 * @throws when the first run does not end waiting
+	 */
+	async runUntilWaiting(
+		json: WorkflowJson,
+		credentials: Record<string, ICredentialDataDecryptedObject>,
+	): Promise<WaitingExecution> {
+		const started = await startWorkflow(json, credentials, undefined, this.url);
+		const entry = new WaitingExecution(started.executionId, started.workflow, credentials);
+		this.waiting.set(started.executionId, entry);
+		const first = await started.done;
+		entry.firstRun = first;
+		if (first.status !== 'waiting') {
+			entry.status = 'finished';
+			throw new Error(`The execution did not wait: status ${first.status}, ${JSON.stringify(first.data.resultData.error)}`);
+		}
+		entry.stored = deepCopy(first.data) as IRunExecutionData;
+		entry.status = 'waiting';
+		return entry;
+	}
+
+	/**
+	 * Activates a trigger workflow: its node with a `webhookId` answers on
+	 * `/webhook/<webhookId>/<path>`, and every execution it starts is recorded.
+	 */
+	async activate(
+		json: WorkflowJson,
+		credentials: Record<string, ICredentialDataDecryptedObject>,
+		triggerName: string,
+	): Promise<ActiveTrigger> {
+		const { nodeTypes } = await loadPackage();
+		const { Workflow } = await import('n8n-workflow');
+		const workflow = new Workflow({
+			id: json.id ?? 'wf-trigger',
+			name: json.name ?? 'Kirin trigger test',
+			nodes: json.nodes,
+			connections: json.connections,
+			active: true,
+			nodeTypes,
+			staticData: {},
+			settings: { executionOrder: 'v1' },
+		});
+		const node = workflow.getNode(triggerName)!;
+		const description = nodeTypes.getByNameAndVersion(node.type, node.typeVersion).description.webhooks![0];
+		const trigger = new ActiveTrigger(workflow, node, description, credentials);
+		this.triggers.set(`${node.webhookId}/${description.path}`, trigger);
+		return trigger;
+	}
+
+	/** The production URL of an activated trigger node. */
+	triggerUrl(trigger: ActiveTrigger): string {
+		return `${this.url}/webhook/${trigger.node.webhookId}/${trigger.description.path}`;
+	}
+
+	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+		const chunks: Buffer[] = [];
+		for await (const chunk of req) chunks.push(chunk as Buffer);
+		const rawBody = Buffer.concat(chunks);
+		const url = new URL(req.url ?? '/', this.url);
+		let body: unknown = {};
+		try {
+			body = rawBody.length ? JSON.parse(rawBody.toString('utf8')) : {};
+		} catch {
+			body = rawBody.toString('utf8');
+		}
+		const response = expressLike(res, (status, text) => this.log.push({ path: url.pathname, status, body: text }));
+		const request = {
+			method: req.method,
+			url: req.url,
+			headers: req.headers,
+			query: Object.fromEntries(url.searchParams),
+			params: {},
+			body,
+			rawBody,
+		};
+		try {
+			const waitingMatch = /^\/webhook-waiting\/([^/]+)$/.exec(url.pathname);
+			const triggerMatch = /^\/webhook\/(.+)$/.exec(url.pathname);
+			if (waitingMatch) await this.resume(waitingMatch[1], request, response);
+			else if (triggerMatch && this.triggers.has(triggerMatch[1])) {
+				await this.triggers.get(triggerMatch[1])!.receive(request, response);
+			} else response.status(404).json({ message: 'The requested webhook is not registered' });
+		} catch (error) {
+			if (!res.headersSent) response.status(500).json({ message: (error as Error).message });
+		}
+	}
+
+	private async resume(executionId: string, request: FakeRequest, response: ExpressLikeResponse): Promise<void> {
+		const entry = this.waiting.get(executionId);
+		if (!entry) return void response.status(404).json({ error: 'The execution does not exist' });
+		if (entry.status !== 'waiting') {
+			return void response.status(409).json({ error: `The execution is ${entry.status}` });
+		}
+		if (request.query.signature !== entry.stored!.resumeToken) {
+			return void response.status(401).json({ error: 'Invalid token' });
+		}
+		await entry.callWebhook(request, response);
+	}
+}
+
+interface FakeRequest {
+	method?: string;
+	headers: IncomingMessage['headers'];
+	query: Record<string, string>;
+	params: Record<string, string>;
+	body: unknown;
+	rawBody: Buffer;
+}
+
+type ExpressLikeResponse = ServerResponse & {
+	status(code: number): ExpressLikeResponse;
+	json(body: unknown): ExpressLikeResponse;
+	send(body: unknown): ExpressLikeResponse;
+};
+
+function expressLike(res: ServerResponse, onEnd: (status: number, body: string) => void): ExpressLikeResponse {
+	const response = res as ExpressLikeResponse;
+	response.status = (code: number) => {
+		res.statusCode = code;
+		return response;
+	};
+	response.json = (body: unknown) => response.send(JSON.stringify(body));
+	response.send = (body: unknown) => {
+		const text = typeof body === 'string' ? body : JSON.stringify(body);
+		if (!res.headersSent) res.setHeader('content-type', 'application/json');
+		onEnd(res.statusCode, text);
+		res.end(text);
+		return response;
+	};
+	return response;
+}
+
+function answerWebhook(response: ExpressLikeResponse, result: IWebhookResponseData): void {
+	if (result.noWebhookResponse) return;
+	response.status(200).json(result.webhookResponse ?? { message: 'Webhook call received' });
+}
+
+async function runWebhookMethod(
+	workflow: Workflow,
+	node: INode,
+	description: IWebhookDescription,
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+	executionId: string,
+	mode: WorkflowExecuteMode,
+	request: FakeRequest,
+	response: ExpressLikeResponse,
+	runExecutionData: IRunExecutionData | null,
+): Promise<IWebhookResponseData> {
+	const { nodeTypes, credentialTypes } = await loadPackage();
+	const additionalData = makeAdditionalData(
+		credentials,
+		credentialTypes,
+		{ id: workflow.id, name: workflow.name } as IWorkflowBase,
+		executionId,
+	);
+	Object.assign(additionalData, { httpRequest: request, httpResponse: response });
+	const webhookData: IWebhookData = {
+		httpMethod: 'POST',
+		node: node.name,
+		path: description.path as string,
+		webhookDescription: description,
+		workflowId: workflow.id,
+		workflowExecuteAdditionalData: additionalData,
+		webhookId: node.webhookId,
+	};
+	const context = new WebhookContext(workflow, node, additionalData, mode, webhookData, [], runExecutionData);
+	const nodeType = nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+	return await nodeType.webhook!.call(context);
+}
+
+/** An execution that waits for callbacks on its resume URL. */
+export class WaitingExecution {
+	status: 'running' | 'waiting' | 'resuming' | 'finished' = 'running';
+	firstRun: IRun | undefined;
+	stored: IRunExecutionData | undefined;
+	/** How often the waiting node's webhook ran, and how often it resumed the execution. */
+	webhookCalls = 0;
+	resumes = 0;
+	private finishedRun: Promise<IRun>;
+	private resolveFinished!: (run: IRun) => void;
+
+	constructor(
+		readonly executionId: string,
+		readonly workflow: Workflow,
+		private readonly credentials: Record<string, ICredentialDataDecryptedObject>,
+	) {
+		this.finishedRun = new Promise((resolve) => (this.resolveFinished = resolve));
+	}
+
+	/** The run after the execution resumed and ended. */
+	finished(): Promise<IRun> {
+		return this.finishedRun;
+	}
+
+	/** The waiting node's name. */
+	get nodeName(): string {
+		return this.stored!.resultData.lastNodeExecuted!;
+	}
+
+	/** Calls the waiting node's `webhook()` and resumes the execution when it returns data. */
+	async callWebhook(request: FakeRequest, response: ExpressLikeResponse): Promise<void> {
+		const node = this.workflow.getNode(this.nodeName)!;
+		const { nodeTypes } = await loadPackage();
+		const description = nodeTypes
+			.getByNameAndVersion(node.type, node.typeVersion)
+			.description.webhooks!.find((webhook) => webhook.restartWebhook === true && webhook.httpMethod === 'POST' && webhook.path === '');
+		if (!description) return void response.status(404).json({ error: 'No waiting webhook' });
+		this.webhookCalls++;
+		const result = await runWebhookMethod(
+			this.workflow,
+			node,
+			description,
+			this.credentials,
+			this.executionId,
+			'manual',
+			request,
+			response,
+			this.stored!,
+		);
+		if (result.workflowData === undefined) return answerWebhook(response, result);
+		if (this.status !== 'waiting') return void response.status(409).json({ error: 'The execution is running' });
+		this.status = 'resuming';
+		this.resumes++;
+		answerWebhook(response, result);
+		const stored = this.stored!;
+		const entry = stored.executionData!.nodeExecutionStack[0];
+		entry.node.disabled = true;
+		stored.waitTill = undefined;
+		stored.resultData.runData[this.nodeName].pop();
+		entry.data.main = result.workflowData as INodeExecutionData[][];
+		entry.metadata = { ...entry.metadata, forwardAllOutputs: true };
+		await this.continueWith(stored);
+	}
+
+	/** What n8n's wait tracker does when the wait limit passes: resume with `waitTill` still set. */
+	async expire(): Promise<IRun> {
+		if (this.status !== 'waiting') throw new Error(`The execution is ${this.status}`);
+		this.status = 'resuming';
+		await this.continueWith(deepCopy(this.firstRun!.data) as IRunExecutionData);
+		return await this.finished();
+	}
+
+	private async continueWith(data: IRunExecutionData): Promise<void> {
+		const { credentialTypes } = await loadPackage();
+		const additionalData = makeAdditionalData(
+			this.credentials,
+			credentialTypes,
+			{ id: this.workflow.id, name: this.workflow.name } as IWorkflowBase,
+			this.executionId,
+		);
+		const run = await new WorkflowExecute(additionalData, 'manual', data).processRunExecutionData(this.workflow);
+		this.status = 'finished';
+		this.resolveFinished(run);
+	}
+}
+
+/** An activated trigger workflow and the executions its webhook started. */
+export class ActiveTrigger {
+	readonly executions: IRun[] = [];
+	private waiters: Array<() => void> = [];
+
+	constructor(
+		readonly workflow: Workflow,
+		readonly node: INode,
+		readonly description: IWebhookDescription,
+		private readonly credentials: Record<string, ICredentialDataDecryptedObject>,
+	) {}
+
+	/** Resolves once at least `count` executions have ended, or rejects after `timeoutMs`. */
+	async waitForExecutions(count: number, timeoutMs = 10_000): Promise<IRun[]> {
+		const deadline = Date.now() + timeoutMs;
+		while (this.executions.length < count) {
+			if (Date.now() > deadline) throw new Error(`Only ${this.executions.length} of ${count} executions started`);
+			await new Promise<void>((resolve) => {
+				this.waiters.push(resolve);
+				setTimeout(resolve, 50);
+			});
+		}
+		return this.executions;
+	}
+
+	async receive(request: FakeRequest, response: ExpressLikeResponse): Promise<void> {
+		const executionId = `trigger-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+		const result = await runWebhookMethod(
+			this.workflow,
+			this.node,
+			this.description,
+			this.credentials,
+			executionId,
+			'webhook',
+			request,
+			response,
+			null,
+		);
+		answerWebhook(response, result);
+		if (result.workflowData === undefined) return;
+		const { credentialTypes } = await loadPackage();
+		const additionalData = makeAdditionalData(
+			this.credentials,
+			credentialTypes,
+			{ id: this.workflow.id, name: this.workflow.name } as IWorkflowBase,
+			executionId,
+		);
+		const data = createRunExecutionData({
+			executionData: {
+				nodeExecutionStack: [{ node: this.node, data: { main: result.workflowData }, source: null }],
+			},
+		});
+		const run = await new WorkflowExecute(additionalData, 'webhook', data).processRunExecutionData(this.workflow);
+		this.executions.push(run);
+		for (const wake of this.waiters.splice(0)) wake();
+	}
+}
