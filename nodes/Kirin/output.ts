@@ -104,3 +104,12 @@ export function errorToJson(error: unknown, taskId?: string): IDataObject {
 	if (taskId) json.taskId = taskId;
 	return { error: json };
 }
+
+/**
+ * The error to throw for an item: n8n's own node errors as they are (they already carry the item
+ * index and the API's detail), anything else wrapped once in a NodeOperationError.
+ */
+export function asNodeError(node: INode, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(node, error as Error, { itemIndex });
+}

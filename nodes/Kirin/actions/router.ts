@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { errorToJson } from '../output';
+import { asNodeError, errorToJson } from '../output';
 import * as generate from './generate.operation';
 import * as getTask from './getTask.operation';
 
@@ -21,7 +21,7 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 		try {
 			output.push(await getTask.execute.call(this, itemIndex));
 		} catch (error) {
-			if (!this.continueOnFail()) throw error;
+			if (!this.continueOnFail()) throw asNodeError(this.getNode(), error, itemIndex);
 			output.push({ json: errorToJson(error), pairedItem: { item: itemIndex } });
 		}
 	}
