@@ -10,6 +10,7 @@ module.exports = {
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json', diagnostics: false }],
 	},
+	reporters: ['default', '<rootDir>/test/harness/summary-reporter.js'],
 	testTimeout: 60_000,
 	maxWorkers: 2,
 };
