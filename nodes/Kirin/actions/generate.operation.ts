@@ -286,7 +286,7 @@ export async function execute(
 			if (task.status === 'failed') throw taskFailedError(this.getNode(), task, itemIndex);
 			const item: INodeExecutionData = { json: taskToJson(task), pairedItem: { item: itemIndex } };
 			if (download) {
-				item.binary = await downloadVideos(this, task, settings.binaryPropertyOutput, itemIndex, signal);
+				item.binary = await downloadVideos(this, task, settings.binaryPropertyOutput, itemIndex, signal, settings.retry);
 			}
 			output[itemIndex] = item;
 		} catch (error) {

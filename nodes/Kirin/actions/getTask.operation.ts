@@ -108,7 +108,7 @@ export async function execute(
 	const json: IDataObject = taskToJson(task);
 	const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
 	if (task.status === 'completed' && this.getNodeParameter('downloadVideo', itemIndex, false)) {
-		item.binary = await downloadVideos(this, task, settings.binaryPropertyOutput, itemIndex, signal);
+		item.binary = await downloadVideos(this, task, settings.binaryPropertyOutput, itemIndex, signal, settings.retry);
 	}
 	return item;
 }

@@ -73,6 +73,17 @@ function number(field: string, value: unknown): number | undefined {
 	return parsed;
 }
 
+/** Whether a value is an absolute http(s) URL that a URL parser accepts (not just its form). */
+function isHttpUrl(value: string): boolean {
+	if (!/^https?:\/\/\S+$/i.test(value)) return false;
+	try {
+		new URL(value);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
 /** Length in characters as a person counts them (Unicode code points, not UTF-16 units). */
 function characters(value: string): number {
 	return [...value].length;
@@ -216,7 +227,7 @@ export function checkInput(input: GenerateInput): CheckedInput {
 	if (spec.watermark) checked.watermark = flag('Watermark', input.watermark);
 
 	checked.callbackUrl = text('Callback URL', input.callbackUrl);
-	if (checked.callbackUrl !== undefined && !/^https?:\/\/\S+$/i.test(checked.callbackUrl)) {
+	if (checked.callbackUrl !== undefined && !isHttpUrl(checked.callbackUrl)) {
 		throw new InputRuleError('Callback URL', `Callback URL must be an http or https URL; got "${checked.callbackUrl}"`);
 	}
 	checked.externalTaskId = text('External Task ID', input.externalTaskId);

@@ -232,7 +232,7 @@ export async function handleCallback(this: IWebhookFunctions): Promise<IWebhookR
 				const result: INodeExecutionData = { json: taskToJson(finished), pairedItem: { item: index } };
 				if (download) {
 					try {
-						result.binary = await downloadVideos(this, finished, settings.binaryPropertyOutput, index);
+						result.binary = await downloadVideos(this, finished, settings.binaryPropertyOutput, index, undefined, settings.retry);
 					} catch (error) {
 						result.json = { ...result.json, ...errorToJson(error, finished.taskId) };
 					}

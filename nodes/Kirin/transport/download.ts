@@ -6,6 +6,7 @@ import {
 } from 'n8n-workflow';
 
 import { videosOf, type Task } from '../task';
+import { backoffMs, DEFAULT_RETRY_POLICY, pause, type RetryPolicy } from './retry';
 
 /** The n8n contexts that can turn a download into binary data. */
 export type DownloadContext = IExecuteFunctions | IWebhookFunctions;
@@ -18,6 +19,41 @@ export function binaryPropertyNames(base: string, count: number): string[] {
 	return Array.from({ length: count }, (_, index) => (index === 0 ? base : `${base}_${index}`));
 }
 
+/** Downloads one file into binary data, retrying as the policy allows. */
+async function downloadOne(
+	context: DownloadContext,
+	url: string,
+	fileName: string,
+	signal: AbortSignal | undefined,
+	policy: RetryPolicy,
+): Promise<IBinaryData> {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			const response = (await context.helpers.httpRequest({
+				method: 'GET',
+				url,
+				encoding: 'stream',
+				returnFullResponse: true,
+				// Until the answer starts; the body then streams for as long as it takes.
+				timeout: policy.requestTimeoutMs,
+				...(signal ? { abortSignal: signal } : {}),
+			})) as { body: StreamBody; headers: Record<string, string | undefined> };
+			const mimeType = response.headers['content-type']?.split(';')[0].trim() ?? '';
+			return await context.helpers.prepareBinaryData(
+				response.body,
+				fileName,
+				mimeType.startsWith('video/') || mimeType.startsWith('image/') ? mimeType : 'video/mp4',
+			);
+		} catch (error) {
+			signal?.throwIfAborted();
+			if (attempt >= policy.maxRetries) throw error;
+			await pause(backoffMs(policy, attempt), signal);
+		}
+	}
+}
+
+type StreamBody = Parameters<DownloadContext['helpers']['prepareBinaryData']>[0];
+
 /**
  * Downloads every video of a completed task into n8n binary data. Each file is fetched with n8n's
  * `helpers.httpRequest` as a stream and handed to `helpers.prepareBinaryData`, so in n8n's
@@ -27,11 +63,14 @@ export function binaryPropertyNames(base: string, count: number): string[] {
  * @param context the node's execute or webhook context
  * @param task a completed task with at least one video
  * @param baseProperty the first binary property name (`options.binaryPropertyOutput`, default `data`)
+ * @param itemIndex the item the error names
  * @param signal the execution's cancel signal
+ * @param policy retries for a download that fails (network error or error status): up to
+ *   `maxRetries` more tries with backoff, each starting the file over
  * @returns binary data by property name; file names `<taskId>.mp4`, `<taskId>_1.mp4`...; MIME type
  *   from the response, `video/mp4` when it sends none
- * @throws NodeOperationError naming the task id when a download fails; Get Task can fetch the video
- *   URLs again
+ * @throws NodeOperationError naming the task id when a download still fails; Get Task can fetch the
+ *   video URLs again
  */
 export async function downloadVideos(
 	context: DownloadContext,
@@ -39,7 +78,7 @@ export async function downloadVideos(
 	baseProperty: string,
 	itemIndex: number,
 	signal?: AbortSignal,
-	timeoutMs = 600_000,
+	policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 ): Promise<Record<string, IBinaryData>> {
 	const videos = videosOf(task);
 	const names = binaryPropertyNames(baseProperty, videos.length);
@@ -47,22 +86,8 @@ export async function downloadVideos(
 	for (const [index, video] of videos.entries()) {
 		const fileName = index === 0 ? `${task.taskId}.mp4` : `${task.taskId}_${index}.mp4`;
 		try {
-			const response = (await context.helpers.httpRequest({
-				method: 'GET',
-				url: video.url,
-				encoding: 'stream',
-				returnFullResponse: true,
-				timeout: timeoutMs,
-				...(signal ? { abortSignal: signal } : {}),
-			})) as { body: Parameters<DownloadContext['helpers']['prepareBinaryData']>[0]; headers: Record<string, string | undefined> };
-			const mimeType = response.headers['content-type']?.split(';')[0].trim() || 'video/mp4';
-			binary[names[index]] = await context.helpers.prepareBinaryData(
-				response.body,
-				fileName,
-				mimeType.startsWith('video/') || mimeType.startsWith('image/') ? mimeType : 'video/mp4',
-			);
+			binary[names[index]] = await downloadOne(context, video.url, fileName, signal, policy);
 		} catch (error) {
-			signal?.throwIfAborted();
 			const reason = (error as Error)?.message ?? String(error);
 			throw new NodeOperationError(
 				context.getNode(),

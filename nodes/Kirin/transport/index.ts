@@ -157,13 +157,18 @@ export class KirinTransport {
 		const forTask = taskId ? ` (task ${taskId})` : '';
 		if (outcome.kind === 'network') {
 			const message = `${what} failed after ${this.policy.maxRetries + 1} attempts${forTask}: ${outcome.message}`;
-			return new NodeApiError(node, { message, code: outcome.code } as JsonObject, {
+			const networkError = new NodeApiError(node, { message, code: outcome.code } as JsonObject, {
 				message,
 				description: taskId
 					? `The task keeps running. Fetch it later with the Get Task operation (task ID ${taskId}); that costs nothing.`
 					: 'Check the Base URL of the Kirin API credential and the network, then try again.',
 				itemIndex,
 			});
+			// NodeApiError swaps the message for a generic text when the code is a Node.js network
+			// code (ECONNRESET, ECONNABORTED, ETIMEDOUT...), which would drop the task id and the
+			// attempts: keep ours.
+			networkError.message = message;
+			return networkError;
 		}
 		const { status, body } = outcome;
 		const detail = apiMessage(body);
