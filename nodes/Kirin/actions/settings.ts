@@ -21,6 +21,10 @@ export interface RunSettings {
 	binaryPropertyOutput: string;
 }
 
+const DEFAULT_MAX_RETRIES = DEFAULT_RETRY_POLICY.maxRetries;
+const DEFAULT_RETRY_DELAY_S = DEFAULT_RETRY_POLICY.baseDelayMs / 1000;
+const DEFAULT_REQUEST_TIMEOUT_S = DEFAULT_RETRY_POLICY.requestTimeoutMs / 1000;
+
 /** Options that tune waiting and retrying, for both operations. */
 export const runOptionFields: INodeProperties[] = [
 	{
@@ -54,7 +58,7 @@ export const runOptionFields: INodeProperties[] = [
 		name: 'maxRetries',
 		type: 'number',
 		typeOptions: { minValue: 0, maxValue: 20 },
-		default: DEFAULT_RETRY_POLICY.maxRetries,
+		default: DEFAULT_MAX_RETRIES,
 		description:
 			'How often one request is retried after a rate limit (429), a server error (5xx) or a network failure. Invalid input and authentication errors are never retried. Defaults to 5.',
 	},
@@ -63,7 +67,7 @@ export const runOptionFields: INodeProperties[] = [
 		name: 'retryDelay',
 		type: 'number',
 		typeOptions: { minValue: 0, numberPrecision: 3 },
-		default: DEFAULT_RETRY_POLICY.baseDelayMs / 1000,
+		default: DEFAULT_RETRY_DELAY_S,
 		description:
 			'The wait before the first retry; each further retry waits about twice as long, up to 30 seconds. Defaults to 1 second.',
 	},
@@ -72,7 +76,7 @@ export const runOptionFields: INodeProperties[] = [
 		name: 'requestTimeout',
 		type: 'number',
 		typeOptions: { minValue: 0.01, numberPrecision: 2 },
-		default: DEFAULT_RETRY_POLICY.requestTimeoutMs / 1000,
+		default: DEFAULT_REQUEST_TIMEOUT_S,
 		description: 'How long one API request may take before it counts as failed and is retried. Defaults to 60 seconds.',
 	},
 ];

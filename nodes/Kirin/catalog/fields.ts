@@ -168,12 +168,13 @@ function durationFields(): INodeProperties[] {
 		if (spec.default === undefined) {
 			options.unshift({ name: 'Model Default', value: '', description: 'Not sent: the API decides' });
 		}
+		const defaultValue = spec.default ?? '';
 		return {
 			displayName: 'Duration',
 			name: 'duration',
 			type: 'options',
 			options,
-			default: spec.default ?? '',
+			default: defaultValue,
 			description:
 				spec.default === undefined
 					? 'Length of the video. By default the duration is not sent and the API decides.'
@@ -189,19 +190,24 @@ function aspectRatioFields(): INodeProperties[] {
 		'9:16': '9:16 (Portrait)',
 		'1:1': '1:1 (Square)',
 	};
-	return groupBy('aspectRatio').map(({ spec, models }) => ({
-		displayName: 'Aspect Ratio',
-		name: 'aspectRatio',
-		type: 'options',
-		options: spec.options.map((value) => ({ name: labels[value] ?? value, value })),
-		default: spec.default ?? '',
-		description: `Width to height of the video. Defaults to ${spec.default}.`,
-		displayOptions: showFor(models),
-	}));
+	return groupBy('aspectRatio').map(({ spec, models }) => {
+		const defaultValue = spec.default ?? '';
+		return {
+			displayName: 'Aspect Ratio',
+			name: 'aspectRatio',
+			type: 'options',
+			options: spec.options.map((value) => ({ name: labels[value] ?? value, value })),
+			default: defaultValue,
+			description: `Width to height of the video. Defaults to ${spec.default}.`,
+			displayOptions: showFor(models),
+		} satisfies INodeProperties;
+	});
 }
 
 function modeFields(): INodeProperties[] {
-	return groupBy('mode').map(({ spec, models }) => ({
+	return groupBy('mode').map(({ spec, models }) => {
+		const defaultValue = spec.default ?? '';
+		return {
 		displayName: 'Mode',
 		name: 'mode',
 		type: 'options',
@@ -213,33 +219,40 @@ function modeFields(): INodeProperties[] {
 				description: 'Higher quality video; takes longer and costs more',
 			},
 		].filter((option) => (spec.options as readonly string[]).includes(option.value)),
-		default: spec.default ?? '',
+		default: defaultValue,
 		description: 'Generation mode. Defaults to Standard.',
 		displayOptions: showFor(models),
-	}));
+		} satisfies INodeProperties;
+	});
 }
 
 function soundFields(): INodeProperties[] {
-	return groupBy('sound').map(({ spec, models }) => ({
-		displayName: 'Sound',
-		name: 'sound',
-		type: 'boolean',
-		default: spec.default,
-		description: `Whether to generate sound with the video (Professional mode only). Defaults to off.`,
-		displayOptions: showFor(models, { mode: [spec.requiresMode] }),
-	}));
+	return groupBy('sound').map(({ spec, models }) => {
+		return {
+			displayName: 'Sound',
+			name: 'sound',
+			type: 'boolean',
+			// The page's default is "off".
+			default: false,
+			description: 'Whether to generate sound with the video (Professional mode only). Defaults to off.',
+			displayOptions: showFor(models, { mode: [spec.requiresMode] }),
+		} satisfies INodeProperties;
+	});
 }
 
 function cfgScaleFields(): INodeProperties[] {
-	return groupBy('cfgScale').map(({ spec, models }) => ({
-		displayName: 'CFG Scale',
-		name: 'cfgScale',
-		type: 'number',
-		typeOptions: { minValue: spec.min, maxValue: spec.max, numberPrecision: 2 },
-		default: spec.default,
-		description: `How closely the video follows the prompt, ${spec.min} to ${spec.max}: higher means less freedom for the model. Defaults to ${spec.default}.`,
-		displayOptions: showFor(models),
-	}));
+	return groupBy('cfgScale').map(({ spec, models }) => {
+		const defaultValue = spec.default;
+		return {
+			displayName: 'CFG Scale',
+			name: 'cfgScale',
+			type: 'number',
+			typeOptions: { minValue: spec.min, maxValue: spec.max, numberPrecision: 2 },
+			default: defaultValue,
+			description: `How closely the video follows the prompt, ${spec.min} to ${spec.max}: higher means less freedom for the model. Defaults to ${spec.default}.`,
+			displayOptions: showFor(models),
+		} satisfies INodeProperties;
+	});
 }
 
 function cameraControlFields(): INodeProperties[] {
@@ -297,12 +310,13 @@ function watermarkFields(): INodeProperties[] {
  * @returns one `options` property named `model`, shown for Generate Video
  */
 export function modelField(): INodeProperties {
+	const defaultModel = MODELS[0].id;
 	return {
 		displayName: 'Model',
 		name: 'model',
 		type: 'options',
 		options: modelOptions(),
-		default: MODELS[0].id,
+		default: defaultModel,
 		description: 'The Kirin model that generates the video',
 		displayOptions: { show: { operation: ['generate'] } },
 	};

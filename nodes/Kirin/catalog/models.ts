@@ -73,8 +73,8 @@ export interface ModelParameters {
 	duration?: ChoiceSpec<Duration>;
 	aspectRatio?: ChoiceSpec<AspectRatio>;
 	mode?: ChoiceSpec<Mode>;
-	/** `sound` on/off; `requiresMode` is the only mode that may turn it on. */
-	sound?: { default: boolean; requiresMode: Mode };
+	/** `sound` on/off (default off on its page); `requiresMode` is the only mode that may turn it on. */
+	sound?: { requiresMode: Mode };
 	/** `cfg_scale` range and default. */
 	cfgScale?: { min: number; max: number; default: number };
 	/** `camera_control`, allowed only with the mode and duration named here. */
@@ -133,7 +133,7 @@ export const MODELS: readonly KirinModel[] = [
 		parameters: {
 			prompt: PROMPT_REQUIRED,
 			negativePrompt: NEGATIVE_PROMPT,
-			sound: { default: false, requiresMode: 'pro' },
+			sound: { requiresMode: 'pro' },
 			mode: MODES,
 			aspectRatio: ASPECT_RATIOS,
 			duration: DURATION_5_10,

@@ -19,15 +19,25 @@ export function binaryPropertyNames(base: string, count: number): string[] {
 	return Array.from({ length: count }, (_, index) => (index === 0 ? base : `${base}_${index}`));
 }
 
-/** Downloads one file into binary data, retrying as the policy allows. */
+type StreamBody = Parameters<DownloadContext['helpers']['prepareBinaryData']>[0];
+
+/**
+ * Downloads one video into binary data, retrying as the policy allows.
+ *
+ * @throws NodeOperationError naming the task id when the last try fails
+ */
 async function downloadOne(
 	context: DownloadContext,
+	task: Task,
 	url: string,
 	fileName: string,
+	itemIndex: number,
 	signal: AbortSignal | undefined,
 	policy: RetryPolicy,
 ): Promise<IBinaryData> {
-	for (let attempt = 0; ; attempt++) {
+	let lastError: unknown;
+	for (let attempt = 0; attempt <= policy.maxRetries; attempt++) {
+		if (attempt > 0) await pause(backoffMs(policy, attempt - 1), signal);
 		try {
 			const response = (await context.helpers.httpRequest({
 				method: 'GET',
@@ -46,13 +56,19 @@ async function downloadOne(
 			);
 		} catch (error) {
 			signal?.throwIfAborted();
-			if (attempt >= policy.maxRetries) throw error;
-			await pause(backoffMs(policy, attempt), signal);
+			lastError = error;
 		}
 	}
+	const reason = (lastError as Error)?.message ?? String(lastError);
+	throw new NodeOperationError(
+		context.getNode(),
+		`Downloading the video of task ${task.taskId} failed: ${reason}`,
+		{
+			description: `The video was generated and paid for. Fetch it again with the Get Task operation (task ID ${task.taskId}) and Download Video on, or use its URL: ${url}`,
+			itemIndex,
+		},
+	);
 }
-
-type StreamBody = Parameters<DownloadContext['helpers']['prepareBinaryData']>[0];
 
 /**
  * Downloads every video of a completed task into n8n binary data. Each file is fetched with n8n's
@@ -85,19 +101,7 @@ export async function downloadVideos(
 	const binary: Record<string, IBinaryData> = {};
 	for (const [index, video] of videos.entries()) {
 		const fileName = index === 0 ? `${task.taskId}.mp4` : `${task.taskId}_${index}.mp4`;
-		try {
-			binary[names[index]] = await downloadOne(context, video.url, fileName, signal, policy);
-		} catch (error) {
-			const reason = (error as Error)?.message ?? String(error);
-			throw new NodeOperationError(
-				context.getNode(),
-				`Downloading the video of task ${task.taskId} failed: ${reason}`,
-				{
-					description: `The video was generated and paid for. Fetch it again with the Get Task operation (task ID ${task.taskId}) and Download Video on, or use its URL: ${video.url}`,
-					itemIndex,
-				},
-			);
-		}
+		binary[names[index]] = await downloadOne(context, task, video.url, fileName, itemIndex, signal, policy);
 	}
 	return binary;
 }
