@@ -63,6 +63,16 @@ export function taskFailedError(node: INode, task: Task, itemIndex: number): Nod
 }
 
 /**
+ * A wait in words: seconds under a minute (`45 seconds`), minutes above (`15 minutes`).
+ *
+ * @param ms milliseconds
+ */
+export function formatDuration(ms: number): string {
+	if (ms < 60_000) return `${Math.round(ms / 100) / 10} seconds`;
+	return `${Math.round((ms / 60_000) * 100) / 100} minutes`;
+}
+
+/**
  * The error for a task that did not finish within the node's timeout. It names the task id and says
  * that Get Task can fetch the result later without paying again.
  */
@@ -73,10 +83,9 @@ export function taskTimeoutError(
 	itemIndex: number,
 	lastStatus?: string,
 ): NodeOperationError {
-	const minutes = Math.round((timeoutMs / 60_000) * 100) / 100;
 	return new NodeOperationError(
 		node,
-		`Task ${taskId} did not finish within ${minutes} minutes${lastStatus ? ` (last status: ${lastStatus})` : ''}`,
+		`Task ${taskId} did not finish within ${formatDuration(timeoutMs)}${lastStatus ? ` (last status: ${lastStatus})` : ''}`,
 		{
 			description: `The task keeps running at Kirin. Fetch its result later with the Get Task operation and task ID ${taskId}; that does not pay again. To wait longer, raise Options > Timeout (Minutes).`,
 			itemIndex,

@@ -104,6 +104,8 @@ interface Planned {
 	itemIndex: number;
 	body: IDataObject;
 	externalTaskId: string;
+	/** Whether the node derived the external task id (the user set none). */
+	derivedId: boolean;
 }
 
 /** A created (or adopted) task of one item. */
@@ -170,7 +172,29 @@ async function planItem(
 	const draft = buildRequestBody(checked, undefined, withTriggerSecret(checked.callbackUrl, apiKey));
 	const externalTaskId =
 		checked.externalTaskId ?? deriveExternalTaskId(context, itemIndex, runIndex, draft);
-	return { itemIndex, externalTaskId, body: { ...draft, external_task_id: externalTaskId } };
+	return {
+		itemIndex,
+		externalTaskId,
+		derivedId: checked.externalTaskId === undefined,
+		body: { ...draft, external_task_id: externalTaskId },
+	};
+}
+
+/** How many fresh tasks a re-run may create for an item whose earlier tasks failed. */
+const MAX_FRESH_TRIES = 5;
+
+/**
+ * Creates an item's task, or adopts the one an earlier run of the same step created. A task that
+ * failed is not adopted when the node derived its id: a re-run (n8n's Retry On Fail) is a new try, so
+ * a fresh task is created under the next id (`<id>-r1`, `-r2`...). A failed task has no cost.
+ */
+async function createOrAdopt(transport: KirinTransport, plan: Planned): Promise<Task> {
+	let body = plan.body;
+	for (let attempt = 0; ; attempt++) {
+		const { task, adopted } = await transport.createTask(body, plan.itemIndex);
+		if (!adopted || task.status !== 'failed' || !plan.derivedId || attempt >= MAX_FRESH_TRIES) return task;
+		body = { ...plan.body, external_task_id: `${plan.externalTaskId}-r${attempt + 1}` };
+	}
 }
 
 /** The API key of the node's credential, for the secrets of callback URLs. */
@@ -248,7 +272,7 @@ export async function execute(
 	const created = new Map<number, Created>();
 	await mapLimited(planned, settings.maxConcurrency, async (plan) => {
 		try {
-			const { task } = await transport.createTask(plan.body, plan.itemIndex);
+			const task = await createOrAdopt(transport, plan);
 			created.set(plan.itemIndex, { ...plan, task, startedAt: Date.now() });
 		} catch (error) {
 			signal?.throwIfAborted();

@@ -91,7 +91,8 @@ export async function execute(
 	const signal = this.getExecutionCancelSignal();
 	const transport = new KirinTransport(this, settings.retry, signal);
 	const lookupBy = this.getNodeParameter('lookupBy', itemIndex) as string;
-	const id = String(this.getNodeParameter(lookupBy, itemIndex, '')).trim();
+	const raw = this.getNodeParameter(lookupBy, itemIndex, '') as unknown;
+	const id = raw === undefined || raw === null ? '' : String(raw).trim();
 	if (!id) {
 		throw new NodeOperationError(this.getNode(), `${lookupBy === 'taskId' ? 'Task ID' : 'External Task ID'} is empty [item ${itemIndex}]`, { itemIndex });
 	}

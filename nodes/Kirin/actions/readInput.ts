@@ -26,7 +26,9 @@ async function readImage(
 		if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) {
 			throw new InputRuleError('Image Base64', 'Image Base64 is not valid Base64 data');
 		}
-		return { source: 'base64', base64, bytes: Buffer.from(base64, 'base64') };
+		// Sent as the checked bytes re-encoded, so that e.g. missing padding cannot reach the API.
+		const bytes = Buffer.from(base64, 'base64');
+		return { source: 'base64', base64: bytes.toString('base64'), bytes };
 	}
 	const property = String(parameter(context, 'binaryPropertyName', itemIndex) ?? 'data');
 	const item = context.getInputData()[itemIndex];

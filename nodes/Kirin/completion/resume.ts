@@ -9,7 +9,7 @@ import type {
 } from 'n8n-workflow';
 
 import { runSettingsFrom } from '../actions/settings';
-import { errorToJson, taskFailedError, taskToJson } from '../output';
+import { errorToJson, formatDuration, taskFailedError, taskToJson } from '../output';
 import { deriveSecret, secretMatches } from '../secrets';
 import { isFinished, parseTask, type Task } from '../task';
 import { KirinTransport } from '../transport';
@@ -85,12 +85,11 @@ export function callbackUrlFor(resumeUrl: string, batch: CallbackBatch, itemInde
  * item naming the task id and how to fetch the result later.
  */
 export function waitLimitItem(task: Task, itemIndex: number, timeoutMs: number): INodeExecutionData {
-	const minutes = Math.round((timeoutMs / 60_000) * 100) / 100;
 	return {
 		json: {
 			error: {
 				code: TIMEOUT_CODE,
-				message: `Task ${task.taskId} did not finish within ${minutes} minutes`,
+				message: `Task ${task.taskId} did not finish within ${formatDuration(timeoutMs)}`,
 				description: `No callback reported the end of the task in time. Fetch its result later with the Get Task operation and task ID ${task.taskId}; that does not pay again.`,
 				taskId: task.taskId,
 			},

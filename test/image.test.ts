@@ -1,0 +1,84 @@
+/**
+ * `inspectImage` reads an image's format and pixel size from its bytes (not its name), as the image
+ * rules of `kirin_v2_master_i2v.txt` need: JPG/PNG only, width and height at least 300 px.
+ */
+import { inspectImage } from '../nodes/Kirin/catalog/image';
+import { makeJpegHeader, makePng } from './fixtures/images';
+
+/** A JPEG segment: marker, big-endian length (including itself), payload. */
+function segment(marker: number, payload: Buffer): Buffer {
+	const length = Buffer.alloc(2);
+	length.writeUInt16BE(payload.length + 2);
+	return Buffer.concat([Buffer.from([0xff, marker]), length, payload]);
+}
+
+/** A frame header payload (precision, height, width, 3 components). */
+function frame(width: number, height: number): Buffer {
+	return Buffer.from([8, height >> 8, height & 0xff, width >> 8, width & 0xff, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+}
+
+const SOI = Buffer.from([0xff, 0xd8]);
+const EOI = Buffer.from([0xff, 0xd9]);
+
+describe('PNG', () => {
+	it('reads width and height from IHDR (not swapped)', () => {
+		expect(inspectImage(makePng(1280, 720))).toEqual({ format: 'png', width: 1280, height: 720 });
+		expect(inspectImage(makePng(300, 750))).toEqual({ format: 'png', width: 300, height: 750 });
+	});
+
+	it('reads a PNG inside a larger buffer (a Buffer slice with an offset)', () => {
+		const pool = Buffer.concat([Buffer.alloc(13, 0xaa), makePng(640, 480)]);
+		expect(inspectImage(pool.subarray(13))).toEqual({ format: 'png', width: 640, height: 480 });
+	});
+
+	it('returns nothing for a PNG cut before its size', () => {
+		expect(inspectImage(makePng(640, 480).subarray(0, 20))).toBeUndefined();
+	});
+});
+
+describe('JPEG', () => {
+	it('reads width and height from the frame header after an APP0 segment', () => {
+		expect(inspectImage(makeJpegHeader(1920, 1080))).toEqual({ format: 'jpeg', width: 1920, height: 1080 });
+		expect(inspectImage(makeJpegHeader(720, 1280))).toEqual({ format: 'jpeg', width: 720, height: 1280 });
+	});
+
+	it('skips EXIF, quantisation and Huffman tables (DHT is C4, not a frame) before the frame', () => {
+		const bytes = Buffer.concat([
+			SOI,
+			segment(0xe1, Buffer.concat([Buffer.from('Exif\0\0'), Buffer.alloc(300, 0x11)])),
+			segment(0xdb, Buffer.alloc(65, 0x01)),
+			segment(0xc4, Buffer.alloc(30, 0x02)),
+			segment(0xc0, frame(800, 600)),
+			EOI,
+		]);
+		expect(inspectImage(bytes)).toEqual({ format: 'jpeg', width: 800, height: 600 });
+	});
+
+	it('reads progressive JPEGs (SOF2)', () => {
+		const bytes = Buffer.concat([SOI, segment(0xe0, Buffer.alloc(14)), segment(0xc2, frame(1024, 512)), EOI]);
+		expect(inspectImage(bytes)).toEqual({ format: 'jpeg', width: 1024, height: 512 });
+	});
+
+	it('skips fill bytes between segments', () => {
+		const bytes = Buffer.concat([SOI, segment(0xe0, Buffer.alloc(14)), Buffer.from([0xff, 0xff]), segment(0xc0, frame(400, 300)), EOI]);
+		expect(inspectImage(bytes)).toEqual({ format: 'jpeg', width: 400, height: 300 });
+	});
+
+	it('returns nothing for a JPEG without a frame header', () => {
+		expect(inspectImage(Buffer.concat([SOI, segment(0xe0, Buffer.alloc(14)), EOI]))).toBeUndefined();
+		expect(inspectImage(Buffer.concat([SOI, Buffer.from([0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99])]))).toBeUndefined();
+	});
+});
+
+describe('other files', () => {
+	it.each<[string, Buffer]>([
+		['GIF', Buffer.concat([Buffer.from('GIF89a'), Buffer.from([0x20, 0x03, 0x58, 0x02]), Buffer.alloc(40)])],
+		['WebP', Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBPVP8 '), Buffer.alloc(40)])],
+		['BMP', Buffer.concat([Buffer.from('BM'), Buffer.alloc(60)])],
+		['text', Buffer.from('this is not an image at all, just text')],
+		['empty', Buffer.alloc(0)],
+		['a PNG signature with a wrong byte', Buffer.from(makePng(640, 480)).fill(0x00, 7, 8)],
+	])('%s is neither PNG nor JPEG', (_name, bytes) => {
+		expect(inspectImage(bytes)).toBeUndefined();
+	});
+});
