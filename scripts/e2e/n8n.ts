@@ -1,0 +1,191 @@
+/**
+ * A real n8n for the end-to-end runs: the pinned n8n installed by `install-n8n.sh`, a fresh user
+ * folder with this package linked into `.n8n/nodes/node_modules`, its CLI, and `n8n start` as a
+ * child process that is stopped by its pid.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'fs';
+import { createServer } from 'net';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+
+/** The package root, linked into n8n as `n8n-nodes-kirin`. */
+export const PACKAGE_ROOT = resolve(__dirname, '..', '..');
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+	return await new Promise((resolvePort, reject) => {
+		const server = createServer();
+		server.unref();
+		server.on('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const address = server.address();
+			server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+		});
+	});
+}
+
+/** Where the pinned n8n and its Node 24 are installed (`install-n8n.sh` prints it). */
+export function installN8n(): { n8nBin: string; nodeBin: string; version: string } {
+	const version = process.env.N8N_VERSION ?? '2.41.1';
+	const result = spawnSync('bash', [join(PACKAGE_ROOT, 'scripts/e2e/install-n8n.sh')], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'inherit'],
+		env: { ...process.env, N8N_VERSION: version },
+	});
+	if (result.status !== 0) throw new Error('installing n8n failed');
+	const cache = result.stdout.trim().split('\n').pop()!;
+	return {
+		n8nBin: join(cache, `n8n-${version}`, 'node_modules', 'n8n', 'bin', 'n8n'),
+		nodeBin: join(cache, 'node24', 'node_modules', 'node', 'bin', 'node'),
+		version,
+	};
+}
+
+/** One n8n instance: a user folder, ports, environment, and the processes it started. */
+export class N8nInstance {
+	readonly userFolder: string;
+	readonly port: number;
+	readonly brokerPort: number;
+	readonly url: string;
+	private server: ChildProcess | undefined;
+	private serverLog = '';
+
+	private constructor(
+		private readonly install: { n8nBin: string; nodeBin: string },
+		port: number,
+		brokerPort: number,
+		private readonly extraEnv: Record<string, string>,
+	) {
+		this.userFolder = mkdtempSync(join(tmpdir(), 'kirin-e2e-n8n-'));
+		this.port = port;
+		this.brokerPort = brokerPort;
+		this.url = `http://127.0.0.1:${port}`;
+		const nodes = join(this.userFolder, '.n8n', 'nodes', 'node_modules');
+		mkdirSync(nodes, { recursive: true });
+		symlinkSync(PACKAGE_ROOT, join(nodes, 'n8n-nodes-kirin'), 'dir');
+	}
+
+	/** A new instance on free ports, with this package linked in. */
+	static async create(
+		install: { n8nBin: string; nodeBin: string },
+		extraEnv: Record<string, string> = {},
+	): Promise<N8nInstance> {
+		return new N8nInstance(install, await freePort(), await freePort(), extraEnv);
+	}
+
+	/** The environment every n8n process of this instance gets. */
+	env(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+		return {
+			PATH: `${resolve(this.install.nodeBin, '..')}:${process.env.PATH ?? ''}`,
+			HOME: this.userFolder,
+			N8N_USER_FOLDER: this.userFolder,
+			N8N_PORT: String(this.port),
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			N8N_HOST: '127.0.0.1',
+			WEBHOOK_URL: `${this.url}/`,
+			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
+			N8N_ENCRYPTION_KEY: 'kirin-e2e-encryption-key',
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_PERSONALIZATION_ENABLED: 'false',
+			N8N_TEMPLATES_ENABLED: 'false',
+			N8N_SECURE_COOKIE: 'false',
+			N8N_LOG_LEVEL: 'warn',
+			DB_SQLITE_POOL_SIZE: '2',
+			...this.extraEnv,
+			...overrides,
+		};
+	}
+
+	/**
+	 * Runs an n8n CLI command to its end, without blocking this process (the fake Kirin server and
+	 * the receivers run in it and must keep answering).
+	 *
+	 * @returns its exit code and output; a command still running after `timeoutMs` is killed
+	 */
+	async cli(args: string[], overrides: Record<string, string> = {}, timeoutMs = 180_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
+		const started = Date.now();
+		const child = spawn(this.install.nodeBin, [this.install.n8nBin, ...args], {
+			env: this.env({ N8N_RUNNERS_BROKER_PORT: String(this.brokerPort + 1), ...overrides }),
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let stdout = '';
+		let stderr = '';
+		child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+		child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+		const timer = setTimeout(() => child.pid && child.exitCode === null && process.kill(child.pid, 'SIGKILL'), timeoutMs);
+		const status = await new Promise<number | null>((done) => child.once('close', (code) => done(code)));
+		clearTimeout(timer);
+		console.log(`  n8n ${args[0]}: exit ${status} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+		return { status, stdout, stderr };
+	}
+
+	/** Writes JSON to a file in the user folder and imports it with `n8n import:<kind>`. */
+	async import(kind: 'workflow' | 'credentials', data: unknown): Promise<void> {
+		const file = join(this.userFolder, `import-${kind}-${Date.now()}.json`);
+		writeFileSync(file, JSON.stringify(data));
+		const result = await this.cli([`import:${kind}`, `--input=${file}`]);
+		if (result.status !== 0) throw new Error(`import:${kind} failed: ${result.stdout}\n${result.stderr}`);
+	}
+
+	/** Marks a workflow active for the next `n8n start` (`n8n publish:workflow`). */
+	async publish(workflowId: string): Promise<void> {
+		const result = await this.cli(['publish:workflow', `--id=${workflowId}`]);
+		if (result.status !== 0) throw new Error(`publish:workflow failed: ${result.stdout}\n${result.stderr}`);
+	}
+
+	/**
+	 * Runs a workflow with `n8n execute --id --rawOutput` and parses the run's JSON (which starts at
+	 * the first line that is `{`; the exit code is not trusted alone).
+	 */
+	async execute(workflowId: string): Promise<{ data: Record<string, unknown>; raw: string }> {
+		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], { N8N_LOG_LEVEL: 'info' });
+		const lines = result.stdout.split('\n');
+		const start = lines.findIndex((line) => line.startsWith('{'));
+		const end = lines.findIndex((line, index) => index > start && line.startsWith('}'));
+		if (start < 0 || end < 0) throw new Error(`n8n execute printed no run:\n${result.stdout}\n${result.stderr}`);
+		return { data: JSON.parse(lines.slice(start, end + 1).join('\n')) as Record<string, unknown>, raw: result.stdout };
+	}
+
+	/** Starts `n8n start` and waits until `/healthz/readiness` answers. */
+	async start(timeoutMs = 120_000): Promise<void> {
+		this.server = spawn(this.install.nodeBin, [this.install.n8nBin, 'start'], {
+			env: this.env(),
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		const collect = (chunk: Buffer) => {
+			this.serverLog = (this.serverLog + chunk.toString()).slice(-200_000);
+		};
+		this.server.stdout!.on('data', collect);
+		this.server.stderr!.on('data', collect);
+		const deadline = Date.now() + timeoutMs;
+		while (Date.now() < deadline) {
+			if (this.server.exitCode !== null) throw new Error(`n8n start exited:\n${this.serverLog}`);
+			try {
+				const response = await fetch(`${this.url}/healthz/readiness`);
+				if (response.ok) return;
+			} catch {
+				// not listening yet
+			}
+			await new Promise((wake) => setTimeout(wake, 500));
+		}
+		throw new Error(`n8n did not become ready within ${timeoutMs / 1000} s:\n${this.serverLog}`);
+	}
+
+	/** The server's recent output, for failure reports. */
+	log(): string {
+		return this.serverLog;
+	}
+
+	/** Stops the server by its pid (SIGTERM, then SIGKILL after 15 s). */
+	async stop(): Promise<void> {
+		const server = this.server;
+		if (!server || server.exitCode !== null || server.pid === undefined) return;
+		const exited = new Promise<void>((done) => server.once('exit', () => done()));
+		process.kill(server.pid, 'SIGTERM');
+		const timer = setTimeout(() => server.pid && server.exitCode === null && process.kill(server.pid, 'SIGKILL'), 15_000);
+		await exited;
+		clearTimeout(timer);
+	}
+}
