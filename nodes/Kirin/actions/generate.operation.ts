@@ -94,6 +94,15 @@ export const description: INodeProperties[] = [
 				description:
 					'Your own ID for the task, unique in your account; Get Task can look the task up by it. By default the node derives one from the execution, so a retried item reuses its task instead of paying again.',
 			},
+			{
+				displayName: 'Reuse Tasks Created for the Same Input in the Last (Hours)',
+				name: 'reuseWithinHours',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 2 },
+				default: 0,
+				description:
+					'When above 0, an item whose inputs (model, prompt, every parameter, item position) match a task this node created within that many hours gets that task back instead of a new paid one, e.g. when re-running an execution that crashed. Failed tasks are not reused. Defaults to 0 (off): every execution generates new videos, even for the same prompt.',
+			},
 			...runOptionFields,
 		],
 	},
@@ -106,6 +115,8 @@ interface Planned {
 	externalTaskId: string;
 	/** Whether the node derived the external task id (the user set none). */
 	derivedId: boolean;
+	/** With the reuse option: ids of earlier tasks to adopt, and how old they may be (ms). */
+	reuse?: { candidates: string[]; windowMs: number };
 }
 
 /** A created (or adopted) task of one item. */
@@ -134,6 +145,31 @@ function deriveExternalTaskId(
 	const node = context.getNode();
 	const scope = [context.getWorkflow().id ?? '', node.id ?? node.name, runIndex, itemIndex].join('|');
 	return `n8n-${executionId}-${itemIndex}-${shortHash(`${scope}|${JSON.stringify(body)}`)}`;
+}
+
+/**
+ * The external task ids of the reuse option ("Reuse Tasks Created for the Same Input in the Last
+ * (Hours)"): derived from the workflow, the node, the item index and the request body (not from the
+ * execution), in time buckets as long as the window, so that a task created for the same input
+ * within the window is found in the current or the previous bucket.
+ *
+ * @returns the id to create under now, and the ids of earlier tasks to look up first
+ */
+function reuseIds(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	body: IDataObject,
+	windowMs: number,
+	now = Date.now(),
+): { current: string; candidates: string[] } {
+	const node = context.getNode();
+	const key = shortHash(
+		[context.getWorkflow().id ?? '', node.id ?? node.name, itemIndex, JSON.stringify(body)].join('|'),
+		20,
+	);
+	const bucket = Math.floor(now / windowMs);
+	const current = `n8n-reuse-${key}-${bucket}`;
+	return { current, candidates: [current, `n8n-reuse-${key}-${bucket - 1}`] };
 }
 
 function inputError(context: IExecuteFunctions, error: unknown, itemIndex: number): Error {
@@ -170,12 +206,22 @@ async function planItem(
 	if (!model) throw new InputRuleError('Model', `Unknown model "${modelId}"`);
 	const checked = checkInput(await readGenerateInput(context, itemIndex, model));
 	const draft = buildRequestBody(checked, undefined, withTriggerSecret(checked.callbackUrl, apiKey));
-	const externalTaskId =
-		checked.externalTaskId ?? deriveExternalTaskId(context, itemIndex, runIndex, draft);
+	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const reuseHours = Number(options.reuseWithinHours ?? 0);
+	let externalTaskId = checked.externalTaskId;
+	let reuse: Planned['reuse'];
+	if (externalTaskId === undefined && Number.isFinite(reuseHours) && reuseHours > 0) {
+		const windowMs = reuseHours * 3_600_000;
+		const ids = reuseIds(context, itemIndex, draft, windowMs);
+		externalTaskId = ids.current;
+		reuse = { candidates: ids.candidates, windowMs };
+	}
+	externalTaskId ??= deriveExternalTaskId(context, itemIndex, runIndex, draft);
 	return {
 		itemIndex,
 		externalTaskId,
 		derivedId: checked.externalTaskId === undefined,
+		reuse,
 		body: { ...draft, external_task_id: externalTaskId },
 	};
 }
@@ -184,11 +230,20 @@ async function planItem(
 const MAX_FRESH_TRIES = 5;
 
 /**
- * Creates an item's task, or adopts the one an earlier run of the same step created. A task that
- * failed is not adopted when the node derived its id: a re-run (n8n's Retry On Fail) is a new try, so
- * a fresh task is created under the next id (`<id>-r1`, `-r2`...). A failed task has no cost.
+ * Creates an item's task, or adopts the one an earlier run of the same step created (or, with the
+ * reuse option, a task created for the same input within the window). A task that failed is not
+ * adopted when the node derived its id: a re-run (n8n's Retry On Fail) is a new try, so a fresh task
+ * is created under the next id (`<id>-r1`, `-r2`...). A failed task has no cost.
  */
 async function createOrAdopt(transport: KirinTransport, plan: Planned): Promise<Task> {
+	if (plan.reuse) {
+		for (const candidate of plan.reuse.candidates) {
+			const earlier = await transport.findTask(candidate, plan.itemIndex);
+			const createdAt = earlier?.createdAt ? Date.parse(earlier.createdAt) : Number.NaN;
+			const fresh = Number.isNaN(createdAt) || Date.now() - createdAt <= plan.reuse.windowMs;
+			if (earlier && earlier.status !== 'failed' && fresh) return earlier;
+		}
+	}
 	let body = plan.body;
 	for (let attempt = 0; ; attempt++) {
 		const { task, adopted } = await transport.createTask(body, plan.itemIndex);
