@@ -1,7 +1,10 @@
 import { request } from 'undici';
 import type { INode } from 'n8n-workflow';
 
-import { startFakeKirin, type FakeKirin } from './fake-kirin/server';
+import { createHash } from 'crypto';
+
+import { expectedVideoSha256, startFakeKirin, type FakeKirin } from './fake-kirin/server';
+import { binaryBytes } from './harness/binary';
 import { outputOf, runWorkflow } from './harness/harness';
 import { N8nWebhookServer, type ActiveTrigger } from './harness/webhooks';
 import { kirinWorkflow } from './harness/workflows';
@@ -145,5 +148,16 @@ describe('Kirin Trigger', () => {
 		expect((await post(`${n8n.triggerUrl(trigger)}?secret=my-own-secret-123`, task)).status).toBe(200);
 		const [run] = await trigger.waitForExecutions(1);
 		expect(outputOf(run, 'Kirin Trigger')[0].json.taskId).toBe('tsk_manual');
+	});
+
+	test('Download Video puts the finished video on the emitted item as binary data', async () => {
+		const trigger = await activateTrigger({ downloadVideo: true, binaryPropertyOutput: 'video' });
+		await generateInto(trigger, ['a fox [size:123456]']);
+		const [run] = await trigger.waitForExecutions(1);
+		const [item] = outputOf(run, 'Kirin Trigger');
+		const taskId = String(item.json.taskId);
+		expect(item.binary!.video.fileName).toBe(`${taskId}.mp4`);
+		const bytes = await binaryBytes(item.binary!.video);
+		expect(createHash('sha256').update(bytes).digest('hex')).toBe(expectedVideoSha256(taskId, 0, 123456));
 	});
 });
