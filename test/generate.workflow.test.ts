@@ -421,7 +421,8 @@ describe('timeout', () => {
 			prompt: 'fox [never]',
 			options: { timeout: 0.005, pollInterval: 0.05 },
 		});
-		expect(Date.now() - started).toBeLessThan(3000);
+		// A task that never finishes: only the timeout can end the run (generous bound for loaded machines).
+		expect(Date.now() - started).toBeLessThan(10_000);
 		const taskId = fake.ledger.creates()[0].createdTaskId!;
 		expect(error).toBeDefined();
 		expect(error!.message).toContain(taskId);
@@ -460,7 +461,8 @@ describe('cancellation', () => {
 		const cancelledAt = Date.now();
 		started.cancel();
 		const run = await started.done;
-		expect(Date.now() - cancelledAt).toBeLessThan(1000);
+		// The task never finishes, so without the stop the run would not end at all.
+		expect(Date.now() - cancelledAt).toBeLessThan(5000);
 		expect(run.finished).toBeFalsy();
 		const Kirin = run.data.resultData.runData.Kirin;
 		const output = Kirin?.[0]?.data?.main?.[0] ?? [];

@@ -16,7 +16,7 @@ import { pollTasks, type PollOutcome, type PollTarget } from '../completion/poll
 import { callbackBatch, callbackUrlFor, waitForCallbacks, waitLimitItem } from '../completion/resume';
 import { errorToJson, taskFailedError, taskTimeoutError, taskToJson } from '../output';
 import { deriveSecret, webhookIdOf } from '../secrets';
-import type { Task } from '../task';
+import { isFinished, type Task } from '../task';
 import { KirinTransport } from '../transport';
 import { downloadVideos } from '../transport/download';
 import { readGenerateInput } from './readInput';
@@ -258,11 +258,16 @@ async function credentialApiKey(context: IExecuteFunctions): Promise<string> {
 	return String(credentials.apiKey ?? '');
 }
 
-function othersNote(created: Map<number, Created>, failedIndex: number): string {
+/**
+ * Adds to the error that stops the node which tasks the other items already have, so that nothing
+ * paid for is lost: Get Task fetches them, and a re-run of the step adopts them.
+ */
+function noteOtherTasks(error: unknown, created: Map<number, Created>, failedIndex: number): void {
 	const others = [...created.values()].filter((entry) => entry.itemIndex !== failedIndex);
-	if (others.length === 0) return '';
+	if (others.length === 0) return;
 	const list = others.map((entry) => `item ${entry.itemIndex}: ${entry.task.taskId}`).join(', ');
-	return ` Tasks already created for other items keep running and can be fetched with Get Task (${list}); running this step again in the same execution adopts them instead of paying again.`;
+	const target = error as { description?: string | null };
+	target.description = `${target.description ?? ''} Tasks already created for other items keep running and can be fetched with Get Task (${list}); running this step again in the same execution adopts them instead of paying again.`.trim();
 }
 
 /**
@@ -331,10 +336,7 @@ export async function execute(
 			created.set(plan.itemIndex, { ...plan, task, startedAt: Date.now() });
 		} catch (error) {
 			signal?.throwIfAborted();
-			if (!continueOnFail) {
-				const apiError = error as { description?: string | null };
-				apiError.description = `${apiError.description ?? ''}${othersNote(created, plan.itemIndex)}`.trim();
-			}
+			if (!continueOnFail) noteOtherTasks(error, created, plan.itemIndex);
 			fail(error, plan.itemIndex);
 		}
 	});
@@ -370,15 +372,12 @@ export async function execute(
 			output[itemIndex] = item;
 		} catch (error) {
 			signal?.throwIfAborted();
-			if (!continueOnFail) {
-				const withNote = error as { description?: string | null };
-				withNote.description = `${withNote.description ?? ''}${othersNote(created, itemIndex)}`.trim();
-			}
+			if (!continueOnFail) noteOtherTasks(error, created, itemIndex);
 			fail(error, itemIndex, entry.task.taskId);
 		}
 	};
 
-	const alreadyDone = [...created.values()].filter((entry) => entry.task.status === 'completed' || entry.task.status === 'failed');
+	const alreadyDone = [...created.values()].filter((entry) => isFinished(entry.task));
 	for (const entry of alreadyDone) {
 		await finish({ key: entry.itemIndex, taskId: entry.task.taskId, startedAt: entry.startedAt }, { kind: 'finished', task: entry.task, polls: 0 });
 	}
