@@ -4,7 +4,9 @@ const { task, src, dest, parallel } = require('gulp');
 /** Copies the SVG icons next to the compiled node and credential files in dist/. */
 function copyIcons() {
 	const nodeIcons = src(path.resolve('icons', '*.svg')).pipe(dest(path.resolve('dist', 'icons')));
-	const nodeJson = src(path.resolve('nodes', '**', '*.node.json')).pipe(dest(path.resolve('dist', 'nodes')));
+	const nodeJson = src(path.resolve('nodes', '**', '*.node.json')).pipe(
+		dest(path.resolve('dist', 'nodes')),
+	);
 	return Promise.all([streamDone(nodeIcons), streamDone(nodeJson)]);
 }
 

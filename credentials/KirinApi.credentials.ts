@@ -41,8 +41,7 @@ export class KirinApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: 'https://api.example.com',
-			description:
-				'The address of the Kirin API, without the /v1 path. A trailing slash is fine.',
+			description: 'The address of the Kirin API, without the /v1 path. A trailing slash is fine.',
 		},
 	];
 

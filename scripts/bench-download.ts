@@ -46,7 +46,9 @@ async function child(mode: 'filesystem' | 'memory'): Promise<void> {
 				downloadVideo: true,
 				options: { pollInterval: 0.05 },
 			},
-			Array.from({ length: count }, (_, index) => ({ json: { prompt: `clip ${index} [size:${size}]` } })),
+			Array.from({ length: count }, (_, index) => ({
+				json: { prompt: `clip ${index} [size:${size}]` },
+			})),
 		);
 	// Warm-up with a small file, so that loading n8n-core does not count as growth.
 	await runWorkflow(workflow(1, '10KB'), credentials);
@@ -62,7 +64,8 @@ async function child(mode: 'filesystem' | 'memory'): Promise<void> {
 	const error = errorOf(run, 'Kirin');
 	if (error) throw new Error(error.message);
 	let downloaded = 0;
-	for (const item of outputOf(run, 'Kirin')) downloaded += item.binary?.data ? (await binaryBytes(item.binary.data)).length : 0;
+	for (const item of outputOf(run, 'Kirin'))
+		downloaded += item.binary?.data ? (await binaryBytes(item.binary.data)).length : 0;
 	await fake.close();
 	const result: ChildResult = {
 		mode,
@@ -76,7 +79,18 @@ async function child(mode: 'filesystem' | 'memory'): Promise<void> {
 function runChild(mode: string): ChildResult {
 	const result = spawnSync(
 		process.execPath,
-		['--expose-gc', '--import', 'tsx', __filename, '--child', mode, '--videos', String(VIDEOS), '--size', SIZE],
+		[
+			'--expose-gc',
+			'--import',
+			'tsx',
+			__filename,
+			'--child',
+			mode,
+			'--videos',
+			String(VIDEOS),
+			'--size',
+			SIZE,
+		],
 		{ encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
 	);
 	const line = result.stdout.split('\n').find((entry) => entry.startsWith('RESULT '));
@@ -93,11 +107,18 @@ function parent(): void {
 	console.log('| binary data mode | downloaded (MB) | peak RSS growth (MB) | wall time (s) |');
 	console.log('|---|---:|---:|---:|');
 	for (const row of [streamed, buffered]) {
-		const label = row.mode === 'filesystem' ? 'filesystem (streamed to disk)' : 'in memory (whole file buffered)';
-		console.log(`| ${label} | ${row.downloadedMb.toFixed(0)} | ${row.peakGrowthMb.toFixed(0)} | ${(row.wallMs / 1000).toFixed(2)} |`);
+		const label =
+			row.mode === 'filesystem'
+				? 'filesystem (streamed to disk)'
+				: 'in memory (whole file buffered)';
+		console.log(
+			`| ${label} | ${row.downloadedMb.toFixed(0)} | ${row.peakGrowthMb.toFixed(0)} | ${(row.wallMs / 1000).toFixed(2)} |`,
+		);
 	}
 	console.log('');
-	console.log(`streamed peak growth: ${streamed.peakGrowthMb.toFixed(0)} MB (goal < 100 MB), ${(buffered.peakGrowthMb / Math.max(1, streamed.peakGrowthMb)).toFixed(1)}x less than buffered`);
+	console.log(
+		`streamed peak growth: ${streamed.peakGrowthMb.toFixed(0)} MB (goal < 100 MB), ${(buffered.peakGrowthMb / Math.max(1, streamed.peakGrowthMb)).toFixed(1)}x less than buffered`,
+	);
 }
 
 const childIndex = process.argv.indexOf('--child');

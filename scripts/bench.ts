@@ -28,7 +28,9 @@ interface Measured {
 }
 
 function items(count: number) {
-	return Array.from({ length: count }, (_, index) => ({ json: { prompt: `product shot number ${index}` } }));
+	return Array.from({ length: count }, (_, index) => ({
+		json: { prompt: `product shot number ${index}` },
+	}));
 }
 
 function generate(options: Record<string, unknown>, completion = 'poll') {
@@ -42,9 +44,23 @@ function generate(options: Record<string, unknown>, completion = 'poll') {
 }
 
 function pollsPerTask(fake: FakeKirin, since: number): { max: number; mean: number } {
-	const taskIds = fake.ledger.creates().filter((entry) => entry.at >= since).map((entry) => entry.createdTaskId!);
-	const counts = taskIds.map((taskId) => fake.ledger.entries.filter((entry) => entry.at >= since && (entry.kind === 'poll' || entry.kind === 'lookup') && entry.taskId === taskId).length);
-	return { max: Math.max(...counts), mean: counts.reduce((sum, count) => sum + count, 0) / counts.length };
+	const taskIds = fake.ledger
+		.creates()
+		.filter((entry) => entry.at >= since)
+		.map((entry) => entry.createdTaskId!);
+	const counts = taskIds.map(
+		(taskId) =>
+			fake.ledger.entries.filter(
+				(entry) =>
+					entry.at >= since &&
+					(entry.kind === 'poll' || entry.kind === 'lookup') &&
+					entry.taskId === taskId,
+			).length,
+	);
+	return {
+		max: Math.max(...counts),
+		mean: counts.reduce((sum, count) => sum + count, 0) / counts.length,
+	};
 }
 
 async function measure(
@@ -86,13 +102,21 @@ async function measureCallback(fake: FakeKirin, count: number): Promise<Measured
 		const credentials = { kirinApi: { apiKey: fake.apiKey, baseUrl: fake.url } };
 		const since = Date.now();
 		const started = performance.now();
-		const waiting = await n8n.runUntilWaiting(kirinWorkflow(generate({}, 'callback'), items(count)), credentials);
+		const waiting = await n8n.runUntilWaiting(
+			kirinWorkflow(generate({}, 'callback'), items(count)),
+			credentials,
+		);
 		const run = await waiting.finished();
 		const wallMs = performance.now() - started;
 		if (outputOf(run, 'Kirin').filter((item) => item.json.videoUrl).length !== count) {
 			throw new Error('callback mode lost items');
 		}
-		return { label: `${count} items, Wait for Callback`, items: count, wallMs, pollsPerTask: pollsPerTask(fake, since) };
+		return {
+			label: `${count} items, Wait for Callback`,
+			items: count,
+			wallMs,
+			pollsPerTask: pollsPerTask(fake, since),
+		};
 	} finally {
 		await n8n.close();
 	}
@@ -109,7 +133,9 @@ async function main(): Promise<void> {
 		const one = await measure(fake, '1 item', 1);
 		const ten = await measure(fake, '10 items', 10);
 		const big = await measure(fake, `${BIG} items (Max Concurrency 10)`, BIG);
-		const single = await measure(fake, `${BIG} items, Max Concurrency 1`, BIG, { maxConcurrency: 1 });
+		const single = await measure(fake, `${BIG} items, Max Concurrency 1`, BIG, {
+			maxConcurrency: 1,
+		});
 		const sequential = await measureSequential(fake, BIG);
 		const callback = await measureCallback(fake, BIG);
 		rows.push(one, ten, big, single, sequential, callback);
@@ -119,21 +145,35 @@ async function main(): Promise<void> {
 
 		const limit = T_MS / 1000 / INTERVAL_S + 2;
 		console.log(`\nKirin node batch benchmark (${new Date().toISOString().slice(0, 10)})`);
-		console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
-		console.log(`simulated generation time T = ${seconds(T_MS)} s, poll interval ${INTERVAL_S} s\n`);
+		console.log(
+			`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
+		);
+		console.log(
+			`simulated generation time T = ${seconds(T_MS)} s, poll interval ${INTERVAL_S} s\n`,
+		);
 		console.log('| run | wall time (s) | status requests per task (max / mean) |');
 		console.log('|---|---:|---:|');
 		for (const row of rows) {
-			const polls = row.pollsPerTask ? `${row.pollsPerTask.max} / ${row.pollsPerTask.mean.toFixed(2)}` : '';
+			const polls = row.pollsPerTask
+				? `${row.pollsPerTask.max} / ${row.pollsPerTask.mean.toFixed(2)}`
+				: '';
 			console.log(`| ${row.label} | ${seconds(row.wallMs)} | ${polls} |`);
 		}
 		console.log('');
 		console.log(`wall(${BIG}) / wall(1): ${(big.wallMs / one.wallMs).toFixed(2)} (goal <= 1.25)`);
-		console.log(`speed-up over one task at a time: ${(sequential.wallMs / big.wallMs).toFixed(1)}x`);
+		console.log(
+			`speed-up over one task at a time: ${(sequential.wallMs / big.wallMs).toFixed(1)}x`,
+		);
 		console.log(`speed-up over Max Concurrency 1: ${(single.wallMs / big.wallMs).toFixed(2)}x`);
-		console.log(`status requests per task, poll mode: max ${big.pollsPerTask!.max} (goal <= T / interval + 2 = ${limit.toFixed(0)})`);
-		console.log(`status requests per task, callback mode: max ${callback.pollsPerTask!.max} (goal 0)`);
-		console.log(`node overhead per item with T = 0: ${(overheadRuns.wallMs / BIG).toFixed(1)} ms (${BIG} items in ${seconds(overheadRuns.wallMs)} s)`);
+		console.log(
+			`status requests per task, poll mode: max ${big.pollsPerTask!.max} (goal <= T / interval + 2 = ${limit.toFixed(0)})`,
+		);
+		console.log(
+			`status requests per task, callback mode: max ${callback.pollsPerTask!.max} (goal 0)`,
+		);
+		console.log(
+			`node overhead per item with T = 0: ${(overheadRuns.wallMs / BIG).toFixed(1)} ms (${BIG} items in ${seconds(overheadRuns.wallMs)} s)`,
+		);
 	} finally {
 		await fake.close();
 	}

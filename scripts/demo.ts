@@ -22,7 +22,9 @@ async function main(): Promise<void> {
 	} else {
 		fake = await startFakeKirin({ generationMs: 3000 });
 		credentials = { apiKey: fake.apiKey, baseUrl: fake.url };
-		console.log(`No KIRIN_API_KEY and KIRIN_BASE_URL: using the bundled fake Kirin server at ${fake.url}`);
+		console.log(
+			`No KIRIN_API_KEY and KIRIN_BASE_URL: using the bundled fake Kirin server at ${fake.url}`,
+		);
 	}
 	const pollInterval = fake ? 1 : 10;
 	const jobs = [
@@ -52,7 +54,11 @@ async function main(): Promise<void> {
 					{
 						json: { sku: 'demo-1' },
 						binary: {
-							data: { data: makePng(640, 480).toString('base64'), mimeType: 'image/png', fileName: 'product.png' },
+							data: {
+								data: makePng(640, 480).toString('base64'),
+								mimeType: 'image/png',
+								fileName: 'product.png',
+							},
 						},
 					},
 				],
@@ -68,7 +74,9 @@ async function main(): Promise<void> {
 			const error = errorOf(run, 'Kirin');
 			if (error) {
 				failed = true;
-				console.log(`  failed: ${error.message}${error.description ? `\n  ${String(error.description)}` : ''}`);
+				console.log(
+					`  failed: ${error.message}${error.description ? `\n  ${String(error.description)}` : ''}`,
+				);
 				continue;
 			}
 			for (const item of outputOf(run, 'Kirin')) {
@@ -78,7 +86,9 @@ async function main(): Promise<void> {
 				console.log(`  video URL: ${String(videoUrl)}`);
 				console.log(`  cost:      ${costUsd === undefined ? 'n/a' : `${String(costUsd)} USD`}`);
 			}
-			console.log(`  finished in ${((Date.now() - started) / 1000).toFixed(1)} s (workflow status: ${run.status})`);
+			console.log(
+				`  finished in ${((Date.now() - started) / 1000).toFixed(1)} s (workflow status: ${run.status})`,
+			);
 		}
 	} finally {
 		await fake?.close();

@@ -10,7 +10,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 
-import { analyzePackage, SOURCE_FILE_PATTERNS } from '@n8n/scan-community-package/scanner/scanner.mjs';
+import {
+	analyzePackage,
+	SOURCE_FILE_PATTERNS,
+} from '@n8n/scan-community-package/scanner/scanner.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'kirin-scan-'));
@@ -18,7 +21,10 @@ let failed = false;
 
 try {
 	const [packed] = JSON.parse(
-		execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }),
+		execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+			cwd: root,
+			encoding: 'utf8',
+		}),
 	);
 	const unpacked = join(work, 'package');
 	execFileSync('tar', ['-xzf', join(work, packed.filename), '-C', work]);
@@ -36,12 +42,20 @@ try {
 		['package.json', 'README.md', 'LICENSE'].includes(file) ||
 		(file.startsWith('dist/') && !file.endsWith('.map') && !/\btest\b/.test(file));
 	const unexpected = files.filter((file) => !allowed(file));
-	console.log(`tarball ${packed.filename}: ${files.length} files, ${(packed.size / 1024).toFixed(1)} KiB`);
+	console.log(
+		`tarball ${packed.filename}: ${files.length} files, ${(packed.size / 1024).toFixed(1)} KiB`,
+	);
 	if (unexpected.length) {
 		failed = true;
 		console.log(`unexpected files in the tarball:\n  ${unexpected.join('\n  ')}`);
 	}
-	for (const required of ['package.json', 'README.md', 'LICENSE', 'dist/icons/kirin.svg', 'dist/nodes/Kirin/Kirin.node.js']) {
+	for (const required of [
+		'package.json',
+		'README.md',
+		'LICENSE',
+		'dist/icons/kirin.svg',
+		'dist/nodes/Kirin/Kirin.node.js',
+	]) {
 		if (!files.includes(required)) {
 			failed = true;
 			console.log(`missing from the tarball: ${required}`);
@@ -54,7 +68,9 @@ try {
 	];
 	for (const [label, dir, patterns] of legs) {
 		const result = await analyzePackage(dir, patterns);
-		console.log(`${result.passed ? 'passed' : 'FAILED'}: ${label}${result.message ? ` (${result.message})` : ''}`);
+		console.log(
+			`${result.passed ? 'passed' : 'FAILED'}: ${label}${result.message ? ` (${result.message})` : ''}`,
+		);
 		if (!result.passed) {
 			failed = true;
 			if (result.details) console.log(result.details);

@@ -8,31 +8,69 @@
 import { NodeHelpers, type INode, type INodeParameters, type INodeProperties } from 'n8n-workflow';
 
 import { Kirin } from '../nodes/Kirin/Kirin.node';
-import { describeErrorCode, ERROR_KINDS, findModel, MODEL_IDS, MODELS } from '../nodes/Kirin/catalog/models';
+import {
+	describeErrorCode,
+	ERROR_KINDS,
+	findModel,
+	MODEL_IDS,
+	MODELS,
+} from '../nodes/Kirin/catalog/models';
 
 /** What each page lists (besides `model`), its title, error code prefix and defaults. */
 const PAGES: Record<
 	string,
-	{ name: string; prefix: string; params: string[]; promptRequired: boolean; defaults: Record<string, unknown> }
+	{
+		name: string;
+		prefix: string;
+		params: string[];
+		promptRequired: boolean;
+		defaults: Record<string, unknown>;
+	}
 > = {
 	kirin_v2_6_t2v: {
 		name: 'Kirin V2.6 - Text to Video',
 		prefix: '002014',
-		params: ['prompt', 'negative_prompt', 'sound', 'mode', 'aspect_ratio', 'duration', 'watermark_info', 'callback_url', 'external_task_id'],
+		params: [
+			'prompt',
+			'negative_prompt',
+			'sound',
+			'mode',
+			'aspect_ratio',
+			'duration',
+			'watermark_info',
+			'callback_url',
+			'external_task_id',
+		],
 		promptRequired: true,
 		defaults: { sound: false, mode: 'std', aspect_ratio: '16:9', duration: '5' },
 	},
 	kirin_v2_5_turbo_t2v: {
 		name: 'Kirin V2.5 Turbo - Text to Video',
 		prefix: '002011',
-		params: ['prompt', 'duration', 'aspect_ratio', 'mode', 'negative_prompt', 'watermark_info', 'callback_url', 'external_task_id'],
+		params: [
+			'prompt',
+			'duration',
+			'aspect_ratio',
+			'mode',
+			'negative_prompt',
+			'watermark_info',
+			'callback_url',
+			'external_task_id',
+		],
 		promptRequired: true,
 		defaults: { duration: '5', aspect_ratio: '16:9', mode: 'std' },
 	},
 	kirin_v2_1_master_t2v: {
 		name: 'Kirin V2.1 Master - Text to Video',
 		prefix: '002008',
-		params: ['prompt', 'aspect_ratio', 'duration', 'watermark_info', 'callback_url', 'external_task_id'],
+		params: [
+			'prompt',
+			'aspect_ratio',
+			'duration',
+			'watermark_info',
+			'callback_url',
+			'external_task_id',
+		],
 		promptRequired: true,
 		// The page gives duration options but no default.
 		defaults: { aspect_ratio: '16:9' },
@@ -40,14 +78,33 @@ const PAGES: Record<
 	kirin_v2_master_i2v: {
 		name: 'Kirin V2 Master - Image to Video',
 		prefix: '002015',
-		params: ['image', 'prompt', 'negative_prompt', 'duration', 'watermark_info', 'callback_url', 'external_task_id'],
+		params: [
+			'image',
+			'prompt',
+			'negative_prompt',
+			'duration',
+			'watermark_info',
+			'callback_url',
+			'external_task_id',
+		],
 		promptRequired: false,
 		defaults: { duration: '5' },
 	},
 	kirin_v1_t2v: {
 		name: 'Kirin V1 - Text to Video',
 		prefix: '002001',
-		params: ['prompt', 'duration', 'aspect_ratio', 'negative_prompt', 'cfg_scale', 'mode', 'camera_control', 'watermark_info', 'callback_url', 'external_task_id'],
+		params: [
+			'prompt',
+			'duration',
+			'aspect_ratio',
+			'negative_prompt',
+			'cfg_scale',
+			'mode',
+			'camera_control',
+			'watermark_info',
+			'callback_url',
+			'external_task_id',
+		],
 		promptRequired: true,
 		defaults: { duration: '5', aspect_ratio: '16:9', cfg_scale: 0.5, mode: 'std' },
 	},
@@ -139,7 +196,7 @@ describe.each(Object.entries(PAGES))('%s', (model, page) => {
 		expect(Boolean(fieldFor(model, 'prompt').required)).toBe(page.promptRequired);
 	});
 
-	it('uses the page\'s options and defaults', () => {
+	it("uses the page's options and defaults", () => {
 		const params = page.params;
 		if (params.includes('duration')) {
 			const duration = fieldFor(model, 'duration');
@@ -168,13 +225,23 @@ describe.each(Object.entries(PAGES))('%s', (model, page) => {
 		}
 		if (params.includes('camera_control')) {
 			expect(optionValues(fieldFor(model, 'cameraControlType')).sort()).toEqual(
-				['none', 'simple', 'down_back', 'forward_up', 'right_turn_forward', 'left_turn_forward'].sort(),
+				[
+					'none',
+					'simple',
+					'down_back',
+					'forward_up',
+					'right_turn_forward',
+					'left_turn_forward',
+				].sort(),
 			);
 			expect(fieldFor(model, 'cameraControlType').default).toBe('none');
 			expect(optionValues(fieldFor(model, 'cameraAxis')).sort()).toEqual(
 				['horizontal', 'vertical', 'pan', 'tilt', 'roll', 'zoom'].sort(),
 			);
-			expect(fieldFor(model, 'cameraValue').typeOptions).toMatchObject({ minValue: -10, maxValue: 10 });
+			expect(fieldFor(model, 'cameraValue').typeOptions).toMatchObject({
+				minValue: -10,
+				maxValue: 10,
+			});
 		}
 		if (params.includes('image')) {
 			expect(optionValues(fieldFor(model, 'imageSource'))).toEqual(['binary', 'url', 'base64']);
@@ -182,7 +249,7 @@ describe.each(Object.entries(PAGES))('%s', (model, page) => {
 		expect(fieldFor(model, 'watermark').default).toBe(false);
 	});
 
-	it('has the page\'s error code prefix, and every code of its table is explained', () => {
+	it("has the page's error code prefix, and every code of its table is explained", () => {
 		expect(findModel(model)?.errorCodePrefix).toBe(page.prefix);
 		for (const [kind, meaning] of Object.entries({
 			'095': 'internal generation error',
@@ -197,13 +264,15 @@ describe.each(Object.entries(PAGES))('%s', (model, page) => {
 });
 
 describe('what n8n shows and keeps for each model', () => {
-	it('with defaults, shows exactly the page\'s parameters that apply (sound needs Professional mode)', () => {
+	it("with defaults, shows exactly the page's parameters that apply (sound needs Professional mode)", () => {
 		const keys = (model: string, extra: INodeParameters = {}) =>
 			Object.keys(shownParameters({ operation: 'generate', model, ...extra }));
 		expect(keys('kirin_v2_6_t2v')).not.toContain('sound');
 		expect(keys('kirin_v2_6_t2v', { mode: 'pro' })).toContain('sound');
 		expect(keys('kirin_v2_1_master_t2v')).not.toContain('mode');
-		expect(keys('kirin_v2_master_i2v')).toEqual(expect.arrayContaining(['imageSource', 'binaryPropertyName']));
+		expect(keys('kirin_v2_master_i2v')).toEqual(
+			expect.arrayContaining(['imageSource', 'binaryPropertyName']),
+		);
 		expect(keys('kirin_v2_master_i2v')).not.toContain('aspectRatio');
 		expect(keys('kirin_v2_master_i2v', { imageSource: 'url' })).toContain('imageUrl');
 		expect(keys('kirin_v2_master_i2v', { imageSource: 'url' })).not.toContain('binaryPropertyName');
@@ -211,8 +280,17 @@ describe('what n8n shows and keeps for each model', () => {
 
 	it('shows camera control only in Standard mode for 5 seconds', () => {
 		const keys = (extra: INodeParameters) =>
-			Object.keys(shownParameters({ operation: 'generate', model: 'kirin_v1_t2v', cameraControlType: 'simple', ...extra }));
-		expect(keys({})).toEqual(expect.arrayContaining(['cameraControlType', 'cameraAxis', 'cameraValue']));
+			Object.keys(
+				shownParameters({
+					operation: 'generate',
+					model: 'kirin_v1_t2v',
+					cameraControlType: 'simple',
+					...extra,
+				}),
+			);
+		expect(keys({})).toEqual(
+			expect.arrayContaining(['cameraControlType', 'cameraAxis', 'cameraValue']),
+		);
 		expect(keys({ mode: 'pro' })).not.toContain('cameraControlType');
 		expect(keys({ duration: '10' })).not.toContain('cameraControlType');
 		expect(keys({ cameraControlType: 'down_back' })).not.toContain('cameraAxis');
@@ -220,7 +298,9 @@ describe('what n8n shows and keeps for each model', () => {
 
 	it('keeps no model-specific field of another model', () => {
 		for (const model of Object.keys(PAGES)) {
-			const kept = Object.keys(shownParameters({ operation: 'generate', model, mode: 'pro', imageSource: 'binary' }));
+			const kept = Object.keys(
+				shownParameters({ operation: 'generate', model, mode: 'pro', imageSource: 'binary' }),
+			);
 			const allowed = new Set([
 				'operation',
 				'model',
@@ -234,7 +314,9 @@ describe('what n8n shows and keeps for each model', () => {
 	});
 
 	it('every Generate Video field that is not scoped to models is a general one', () => {
-		const unscoped = generateProperties.filter((property) => modelsOf(property) === undefined).map((property) => property.name);
+		const unscoped = generateProperties
+			.filter((property) => modelsOf(property) === undefined)
+			.map((property) => property.name);
 		const modelFields = new Set(Object.values(FIELDS_OF).flat());
 		expect(unscoped.filter((name) => modelFields.has(name))).toEqual([]);
 	});
@@ -243,16 +325,21 @@ describe('what n8n shows and keeps for each model', () => {
 describe('describeErrorCode', () => {
 	it('explains the five kinds the pages list', () => {
 		expect(Object.keys(ERROR_KINDS).sort()).toEqual(['095', '096', '097', '098', '099']);
-		expect(describeErrorCode('002014095')).toBe('Kirin V2.6 - Text to Video: internal generation error');
+		expect(describeErrorCode('002014095')).toBe(
+			'Kirin V2.6 - Text to Video: internal generation error',
+		);
 	});
 
 	it('still explains the kind of a code from an unknown model', () => {
 		expect(describeErrorCode('009999097')).toBe('Kirin: http error response');
 	});
 
-	it.each([undefined, '', '002014', '002014094', '00201409x', '0020140950', 'oops'])('returns nothing for %p', (code) => {
-		expect(describeErrorCode(code)).toBeUndefined();
-	});
+	it.each([undefined, '', '002014', '002014094', '00201409x', '0020140950', 'oops'])(
+		'returns nothing for %p',
+		(code) => {
+			expect(describeErrorCode(code)).toBeUndefined();
+		},
+	);
 
 	it('each model has its own prefix', () => {
 		const prefixes = MODELS.map((model) => model.errorCodePrefix);

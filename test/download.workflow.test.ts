@@ -22,7 +22,11 @@ beforeEach(() => {
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
-function generate(prompt: string, extra: Record<string, unknown> = {}, options: Record<string, unknown> = {}) {
+function generate(
+	prompt: string,
+	extra: Record<string, unknown> = {},
+	options: Record<string, unknown> = {},
+) {
 	return {
 		operation: 'generate',
 		model: 'kirin_v2_6_t2v',
@@ -37,7 +41,10 @@ describe('Download Video', () => {
 	test('the downloaded bytes equal the served bytes, for several videos and sizes', async () => {
 		const sizes = [1, 70_000, 1_500_000, 5_000_000];
 		const run = await runWorkflow(
-			kirinWorkflow(generate('={{ $json.prompt }}'), sizes.map((size) => ({ json: { prompt: `clip [size:${size}]` } }))),
+			kirinWorkflow(
+				generate('={{ $json.prompt }}'),
+				sizes.map((size) => ({ json: { prompt: `clip [size:${size}]` } })),
+			),
 			credentials,
 		);
 		expect(errorOf(run, 'Kirin')).toBeUndefined();
@@ -59,14 +66,19 @@ describe('Download Video', () => {
 	});
 
 	test('a task with several videos fills data, data_1, data_2', async () => {
-		const run = await runWorkflow(kirinWorkflow(generate('three takes [videos:3] [size:20000]')), credentials);
+		const run = await runWorkflow(
+			kirinWorkflow(generate('three takes [videos:3] [size:20000]')),
+			credentials,
+		);
 		const [item] = outputOf(run, 'Kirin');
 		const taskId = String(item.json.taskId);
 		expect(Object.keys(item.binary!)).toEqual(['data', 'data_1', 'data_2']);
 		expect(item.binary!.data_2.fileName).toBe(`${taskId}_2.mp4`);
 		expect(item.json.videos).toHaveLength(3);
 		for (const [index, name] of ['data', 'data_1', 'data_2'].entries()) {
-			expect(sha256(await binaryBytes(item.binary![name]))).toBe(expectedVideoSha256(taskId, index, 20000));
+			expect(sha256(await binaryBytes(item.binary![name]))).toBe(
+				expectedVideoSha256(taskId, index, 20000),
+			);
 		}
 	});
 
@@ -75,19 +87,27 @@ describe('Download Video', () => {
 		const run = await runWorkflow(kirinWorkflow(generate('clip [size:400000]')), credentials);
 		const [item] = outputOf(run, 'Kirin');
 		const taskId = String(item.json.taskId);
-		expect(sha256(await binaryBytes(item.binary!.data))).toBe(expectedVideoSha256(taskId, 0, 400000));
+		expect(sha256(await binaryBytes(item.binary!.data))).toBe(
+			expectedVideoSha256(taskId, 0, 400000),
+		);
 		expect(fake.ledger.downloads(taskId).length).toBe(2);
 	});
 
 	test('the output binary field option names the property', async () => {
-		const run = await runWorkflow(kirinWorkflow(generate('clip', {}, { binaryPropertyOutput: 'video' })), credentials);
+		const run = await runWorkflow(
+			kirinWorkflow(generate('clip', {}, { binaryPropertyOutput: 'video' })),
+			credentials,
+		);
 		const [item] = outputOf(run, 'Kirin');
 		expect(Object.keys(item.binary!)).toEqual(['video']);
 	});
 
 	test('a failed download names the task id and says Get Task can fetch the video again', async () => {
 		fake.setFaults({ downloadFail: { count: 3, mode: 'reset' } });
-		const run = await runWorkflow(kirinWorkflow(generate('clip [size:300000]', {}, { maxRetries: 2 })), credentials);
+		const run = await runWorkflow(
+			kirinWorkflow(generate('clip [size:300000]', {}, { maxRetries: 2 })),
+			credentials,
+		);
 		const error = errorOf(run, 'Kirin')!;
 		const taskId = fake.ledger.creates()[0].createdTaskId!;
 		expect(error.message).toContain(`task ${taskId}`);
@@ -99,18 +119,26 @@ describe('Download Video', () => {
 			credentials,
 		);
 		const [item] = outputOf(again, 'Kirin');
-		expect(sha256(await binaryBytes(item.binary!.data))).toBe(expectedVideoSha256(taskId, 0, 300000));
+		expect(sha256(await binaryBytes(item.binary!.data))).toBe(
+			expectedVideoSha256(taskId, 0, 300000),
+		);
 		expect(fake.ledger.creates()).toHaveLength(1);
 	});
 
 	test('with Continue On Fail a failed download leaves an error item and the other items keep their files', async () => {
 		fake.setFaults({ downloadFail: { count: 2, mode: 'status' } });
 		const run = await runWorkflow(
-			kirinWorkflow(generate('={{ $json.prompt }}', {}, { maxRetries: 1 }), [{ json: { prompt: 'first [ms:30]' } }, { json: { prompt: 'second [ms:400]' } }], { continueOnFail: true }),
+			kirinWorkflow(
+				generate('={{ $json.prompt }}', {}, { maxRetries: 1 }),
+				[{ json: { prompt: 'first [ms:30]' } }, { json: { prompt: 'second [ms:400]' } }],
+				{ continueOnFail: true },
+			),
 			credentials,
 		);
 		const items = outputOf(run, 'Kirin');
-		expect((items[0].json.error as Record<string, string>).taskId).toBe(fake.ledger.creates()[0].createdTaskId);
+		expect((items[0].json.error as Record<string, string>).taskId).toBe(
+			fake.ledger.creates()[0].createdTaskId,
+		);
 		expect(items[1].binary!.data.fileSize).toBeDefined();
 	});
 
@@ -126,13 +154,21 @@ describe('Download Video', () => {
 					downloadVideo: true,
 					options: { pollInterval: 0.03, binaryPropertyOutput: 'video' },
 				},
-				[{ binary: { data: { data: image.toString('base64'), mimeType: 'image/png', fileName: 'p.png' } } }],
+				[
+					{
+						binary: {
+							data: { data: image.toString('base64'), mimeType: 'image/png', fileName: 'p.png' },
+						},
+					},
+				],
 			),
 			credentials,
 		);
 		expect(errorOf(run, 'Kirin')).toBeUndefined();
 		const [item] = outputOf(run, 'Kirin');
-		expect((fake.ledger.creates()[0].body as { image: string }).image).toBe(image.toString('base64'));
+		expect((fake.ledger.creates()[0].body as { image: string }).image).toBe(
+			image.toString('base64'),
+		);
 		expect(item.binary!.video.mimeType).toBe('video/mp4');
 	});
 });

@@ -47,9 +47,13 @@ async function api(
 	return { status: res.status, headers: res.headers, text, json };
 }
 
-const create = (fake: FakeKirin, body: Record<string, unknown>) => api(fake, 'POST', '/v1/videos/generations', body);
+const create = (fake: FakeKirin, body: Record<string, unknown>) =>
+	api(fake, 'POST', '/v1/videos/generations', body);
 
-async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 3000): Promise<T> {
+async function waitFor<T>(
+	probe: () => Promise<T | undefined> | T | undefined,
+	timeoutMs = 3000,
+): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const value = await probe();
@@ -75,13 +79,40 @@ function png(width: number, height: number): Buffer {
 	ihdr.writeUInt32BE(height, 12);
 	ihdr[16] = 8; // bit depth
 	ihdr[17] = 2; // RGB
-	return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ihdr, Buffer.alloc(12)]);
+	return Buffer.concat([
+		Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+		ihdr,
+		Buffer.alloc(12),
+	]);
 }
 
 /** A JPEG with SOI, an APP0 (JFIF) segment, a baseline SOF0 frame header and EOI. */
 function jpeg(width: number, height: number): Buffer {
-	const app0 = Buffer.from([0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00]);
-	const sof0 = Buffer.from([0xff, 0xc0, 0x00, 0x11, 0x08, height >> 8, height & 0xff, width >> 8, width & 0xff, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+	const app0 = Buffer.from([
+		0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01,
+		0x00, 0x00,
+	]);
+	const sof0 = Buffer.from([
+		0xff,
+		0xc0,
+		0x00,
+		0x11,
+		0x08,
+		height >> 8,
+		height & 0xff,
+		width >> 8,
+		width & 0xff,
+		0x03,
+		1,
+		0x22,
+		0,
+		2,
+		0x11,
+		1,
+		3,
+		0x11,
+		1,
+	]);
 	return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sof0, Buffer.from([0xff, 0xd9])]);
 }
 
@@ -124,13 +155,20 @@ const MINIMAL: Record<string, Record<string, unknown>> = {
 	kirin_v2_5_turbo_t2v: { model: 'kirin_v2_5_turbo_t2v', prompt: 'a red fox in snow' },
 	kirin_v2_6_t2v: { model: 'kirin_v2_6_t2v', prompt: 'a red fox in snow' },
 };
-const SIMPLE_CAMERA = { type: 'simple', config: { horizontal: 0, vertical: 0, pan: 0, tilt: 0, roll: 0, zoom: 5 } };
+const SIMPLE_CAMERA = {
+	type: 'simple',
+	config: { horizontal: 0, vertical: 0, pan: 0, tilt: 0, roll: 0, zoom: 5 },
+};
 
 describe('fake Kirin server', () => {
 	let fake: FakeKirin;
 
 	beforeAll(async () => {
-		fake = await startFakeKirin({ generationMs: 20, forbiddenKeys: ['revoked-key'], brokeKeys: ['broke-key'] });
+		fake = await startFakeKirin({
+			generationMs: 20,
+			forbiddenKeys: ['revoked-key'],
+			brokeKeys: ['broke-key'],
+		});
 	});
 	afterAll(async () => {
 		await fake.close();
@@ -147,10 +185,18 @@ describe('fake Kirin server', () => {
 			expect(none.status).toBe(401);
 			expect(none.json.error.code).toBe('unauthorized');
 			expect(typeof none.json.error.message).toBe('string');
-			const wrong = await api(fake, 'POST', '/v1/videos/generations', MINIMAL.kirin_v1_t2v, 'Bearer nope');
+			const wrong = await api(
+				fake,
+				'POST',
+				'/v1/videos/generations',
+				MINIMAL.kirin_v1_t2v,
+				'Bearer nope',
+			);
 			expect(wrong.status).toBe(401);
 			expect((await api(fake, 'GET', '/v1/tasks/tsk_x', undefined, KEY)).status).toBe(401); // no "Bearer "
-			expect(fake.ledger.entries.map((e) => [e.authorization, e.authorizationHeader, e.status])).toEqual([
+			expect(
+				fake.ledger.entries.map((e) => [e.authorization, e.authorizationHeader, e.status]),
+			).toEqual([
 				[false, undefined, 401],
 				[true, 'Bearer nope', 401],
 				[true, KEY, 401],
@@ -159,10 +205,22 @@ describe('fake Kirin server', () => {
 		});
 
 		it('answers 403 for a forbidden key and 402 for a broke key on create', async () => {
-			const forbidden = await api(fake, 'POST', '/v1/videos/generations', MINIMAL.kirin_v1_t2v, 'Bearer revoked-key');
+			const forbidden = await api(
+				fake,
+				'POST',
+				'/v1/videos/generations',
+				MINIMAL.kirin_v1_t2v,
+				'Bearer revoked-key',
+			);
 			expect(forbidden.status).toBe(403);
 			expect(forbidden.json.error.code).toBe('forbidden');
-			const broke = await api(fake, 'POST', '/v1/videos/generations', MINIMAL.kirin_v1_t2v, 'Bearer broke-key');
+			const broke = await api(
+				fake,
+				'POST',
+				'/v1/videos/generations',
+				MINIMAL.kirin_v1_t2v,
+				'Bearer broke-key',
+			);
 			expect(broke.status).toBe(402);
 			expect(broke.json.error.code).toBe('insufficient_balance');
 			expect(fake.ledger.creates()).toHaveLength(0);
@@ -170,15 +228,18 @@ describe('fake Kirin server', () => {
 	});
 
 	describe('create validation against the seed pages', () => {
-		it.each(Object.keys(MINIMAL))('accepts the minimal body of %s with a pending Task', async (model) => {
-			const res = await create(fake, MINIMAL[model]);
-			expect(res.status).toBe(200);
-			expect(res.json).toMatchObject({ model, status: 'pending', error: null, metadata: {} });
-			expect(res.json.task_id).toMatch(/^tsk_/);
-			expect(res.json.output).toBeUndefined();
-			expect(new Date(res.json.created_at).toISOString()).toBe(res.json.created_at);
-			expect(fake.ledger.creates().map((e) => e.createdTaskId)).toEqual([res.json.task_id]);
-		});
+		it.each(Object.keys(MINIMAL))(
+			'accepts the minimal body of %s with a pending Task',
+			async (model) => {
+				const res = await create(fake, MINIMAL[model]);
+				expect(res.status).toBe(200);
+				expect(res.json).toMatchObject({ model, status: 'pending', error: null, metadata: {} });
+				expect(res.json.task_id).toMatch(/^tsk_/);
+				expect(res.json.output).toBeUndefined();
+				expect(new Date(res.json.created_at).toISOString()).toBe(res.json.created_at);
+				expect(fake.ledger.creates().map((e) => e.createdTaskId)).toEqual([res.json.task_id]);
+			},
+		);
 
 		it.each([
 			['kirin_v2_6_t2v', 'cfg_scale', 0.5],
@@ -195,7 +256,9 @@ describe('fake Kirin server', () => {
 			const res = await create(fake, { ...MINIMAL[model], [param]: value });
 			expect(res.status).toBe(400);
 			expect(res.json.error.code).toBe('invalid_parameter');
-			expect(res.json.error.message).toMatch(new RegExp(`^${param}: parameter not supported by model ${model}`));
+			expect(res.json.error.message).toMatch(
+				new RegExp(`^${param}: parameter not supported by model ${model}`),
+			);
 		});
 
 		const long = 'x'.repeat(2501);
@@ -204,38 +267,173 @@ describe('fake Kirin server', () => {
 			['missing model', { prompt: 'p' }, 'model: required'],
 			['missing prompt', { model: 'kirin_v2_6_t2v' }, 'prompt: required'],
 			['missing image', { model: 'kirin_v2_master_i2v', prompt: 'p' }, 'image: required'],
-			['null value', { ...MINIMAL.kirin_v1_t2v, negative_prompt: null }, 'negative_prompt: must not be null'],
-			['empty string', { ...MINIMAL.kirin_v1_t2v, aspect_ratio: '' }, 'aspect_ratio: must not be an empty string'],
-			['empty prompt', { model: 'kirin_v2_6_t2v', prompt: '' }, 'prompt: must not be an empty string'],
-			['prompt over 2500', { model: 'kirin_v2_6_t2v', prompt: long }, 'prompt: length must be between 1 and 2500'],
-			['negative_prompt over 2500', { ...MINIMAL.kirin_v2_5_turbo_t2v, negative_prompt: long }, 'negative_prompt: length'],
-			['numeric duration', { ...MINIMAL.kirin_v1_t2v, duration: 5 }, 'duration: must be one of the strings "5", "10"'],
+			[
+				'null value',
+				{ ...MINIMAL.kirin_v1_t2v, negative_prompt: null },
+				'negative_prompt: must not be null',
+			],
+			[
+				'empty string',
+				{ ...MINIMAL.kirin_v1_t2v, aspect_ratio: '' },
+				'aspect_ratio: must not be an empty string',
+			],
+			[
+				'empty prompt',
+				{ model: 'kirin_v2_6_t2v', prompt: '' },
+				'prompt: must not be an empty string',
+			],
+			[
+				'prompt over 2500',
+				{ model: 'kirin_v2_6_t2v', prompt: long },
+				'prompt: length must be between 1 and 2500',
+			],
+			[
+				'negative_prompt over 2500',
+				{ ...MINIMAL.kirin_v2_5_turbo_t2v, negative_prompt: long },
+				'negative_prompt: length',
+			],
+			[
+				'numeric duration',
+				{ ...MINIMAL.kirin_v1_t2v, duration: 5 },
+				'duration: must be one of the strings "5", "10"',
+			],
 			['duration 7', { ...MINIMAL.kirin_v2_6_t2v, duration: '7' }, 'duration: must be one of'],
-			['aspect 4:3', { ...MINIMAL.kirin_v2_6_t2v, aspect_ratio: '4:3' }, 'aspect_ratio: must be one of'],
+			[
+				'aspect 4:3',
+				{ ...MINIMAL.kirin_v2_6_t2v, aspect_ratio: '4:3' },
+				'aspect_ratio: must be one of',
+			],
 			['mode turbo', { ...MINIMAL.kirin_v2_5_turbo_t2v, mode: 'turbo' }, 'mode: must be one of'],
-			['cfg_scale string', { ...MINIMAL.kirin_v1_t2v, cfg_scale: '0.5' }, 'cfg_scale: must be a number'],
-			['cfg_scale 1.5', { ...MINIMAL.kirin_v1_t2v, cfg_scale: 1.5 }, 'cfg_scale: must be within 0..1'],
-			['watermark boolean', { ...MINIMAL.kirin_v1_t2v, watermark_info: true }, 'watermark_info: must be an object'],
-			['watermark string', { ...MINIMAL.kirin_v1_t2v, watermark_info: { enabled: 'yes' } }, 'watermark_info.enabled: must be a boolean'],
-			['watermark extra', { ...MINIMAL.kirin_v1_t2v, watermark_info: { enabled: true, text: 'x' } }, 'watermark_info.text: unknown field'],
-			['sound on in std', { ...MINIMAL.kirin_v2_6_t2v, sound: 'on' }, 'sound: "on" is only supported when mode is pro'],
-			['sound yes', { ...MINIMAL.kirin_v2_6_t2v, mode: 'pro', sound: 'yes' }, 'sound: must be one of'],
-			['camera in pro', { ...MINIMAL.kirin_v1_t2v, mode: 'pro', camera_control: SIMPLE_CAMERA }, 'camera_control: only supported when mode is std'],
-			['camera for 10 s', { ...MINIMAL.kirin_v1_t2v, duration: '10', camera_control: SIMPLE_CAMERA }, 'camera_control: only supported'],
-			['camera type', { ...MINIMAL.kirin_v1_t2v, camera_control: { type: 'orbit' } }, 'camera_control.type: must be one of'],
-			['simple without config', { ...MINIMAL.kirin_v1_t2v, camera_control: { type: 'simple' } }, 'camera_control.config: required'],
-			['config missing a key', { ...MINIMAL.kirin_v1_t2v, camera_control: { type: 'simple', config: { zoom: 5 } } }, 'camera_control.config.horizontal: required'],
-			['two non-zero', { ...MINIMAL.kirin_v1_t2v, camera_control: { type: 'simple', config: { ...SIMPLE_CAMERA.config, pan: 1 } } }, 'exactly one'],
-			['all zero', { ...MINIMAL.kirin_v1_t2v, camera_control: { type: 'simple', config: { ...SIMPLE_CAMERA.config, zoom: 0 } } }, 'exactly one'],
-			['zoom 11', { ...MINIMAL.kirin_v1_t2v, camera_control: { type: 'simple', config: { ...SIMPLE_CAMERA.config, zoom: 11 } } }, 'camera_control.config.zoom: must be within -10..10'],
-			['callback not a URL', { ...MINIMAL.kirin_v1_t2v, callback_url: 'hook' }, 'callback_url: must be an absolute http(s) URL'],
-			['image data: prefix', { model: 'kirin_v2_master_i2v', image: `data:image/png;base64,${IMAGE_OK}` }, 'image: base64 must be sent without a prefix'],
-			['image not base64', { model: 'kirin_v2_master_i2v', image: 'not base64!' }, 'image: must be an http(s) URL or a bare base64'],
-			['image gif', { model: 'kirin_v2_master_i2v', image: Buffer.from('GIF89a-----------------').toString('base64') }, 'image: not a PNG or JPEG'],
-			['image 299 px', { model: 'kirin_v2_master_i2v', image: png(299, 600).toString('base64') }, 'image: width and height must be at least 300px'],
-			['image 3:1', { model: 'kirin_v2_master_i2v', image: jpeg(900, 300).toString('base64') }, 'image: aspect ratio must be between 1:2.5 and 2.5:1'],
-			['image 1:3', { model: 'kirin_v2_master_i2v', image: png(300, 900).toString('base64') }, 'image: aspect ratio'],
-			['image 10 MiB', { model: 'kirin_v2_master_i2v', image: Buffer.concat([png(800, 600), Buffer.alloc(10 * 1024 * 1024)]).toString('base64') }, 'image: file size must be less than 10MB'],
+			[
+				'cfg_scale string',
+				{ ...MINIMAL.kirin_v1_t2v, cfg_scale: '0.5' },
+				'cfg_scale: must be a number',
+			],
+			[
+				'cfg_scale 1.5',
+				{ ...MINIMAL.kirin_v1_t2v, cfg_scale: 1.5 },
+				'cfg_scale: must be within 0..1',
+			],
+			[
+				'watermark boolean',
+				{ ...MINIMAL.kirin_v1_t2v, watermark_info: true },
+				'watermark_info: must be an object',
+			],
+			[
+				'watermark string',
+				{ ...MINIMAL.kirin_v1_t2v, watermark_info: { enabled: 'yes' } },
+				'watermark_info.enabled: must be a boolean',
+			],
+			[
+				'watermark extra',
+				{ ...MINIMAL.kirin_v1_t2v, watermark_info: { enabled: true, text: 'x' } },
+				'watermark_info.text: unknown field',
+			],
+			[
+				'sound on in std',
+				{ ...MINIMAL.kirin_v2_6_t2v, sound: 'on' },
+				'sound: "on" is only supported when mode is pro',
+			],
+			[
+				'sound yes',
+				{ ...MINIMAL.kirin_v2_6_t2v, mode: 'pro', sound: 'yes' },
+				'sound: must be one of',
+			],
+			[
+				'camera in pro',
+				{ ...MINIMAL.kirin_v1_t2v, mode: 'pro', camera_control: SIMPLE_CAMERA },
+				'camera_control: only supported when mode is std',
+			],
+			[
+				'camera for 10 s',
+				{ ...MINIMAL.kirin_v1_t2v, duration: '10', camera_control: SIMPLE_CAMERA },
+				'camera_control: only supported',
+			],
+			[
+				'camera type',
+				{ ...MINIMAL.kirin_v1_t2v, camera_control: { type: 'orbit' } },
+				'camera_control.type: must be one of',
+			],
+			[
+				'simple without config',
+				{ ...MINIMAL.kirin_v1_t2v, camera_control: { type: 'simple' } },
+				'camera_control.config: required',
+			],
+			[
+				'config missing a key',
+				{ ...MINIMAL.kirin_v1_t2v, camera_control: { type: 'simple', config: { zoom: 5 } } },
+				'camera_control.config.horizontal: required',
+			],
+			[
+				'two non-zero',
+				{
+					...MINIMAL.kirin_v1_t2v,
+					camera_control: { type: 'simple', config: { ...SIMPLE_CAMERA.config, pan: 1 } },
+				},
+				'exactly one',
+			],
+			[
+				'all zero',
+				{
+					...MINIMAL.kirin_v1_t2v,
+					camera_control: { type: 'simple', config: { ...SIMPLE_CAMERA.config, zoom: 0 } },
+				},
+				'exactly one',
+			],
+			[
+				'zoom 11',
+				{
+					...MINIMAL.kirin_v1_t2v,
+					camera_control: { type: 'simple', config: { ...SIMPLE_CAMERA.config, zoom: 11 } },
+				},
+				'camera_control.config.zoom: must be within -10..10',
+			],
+			[
+				'callback not a URL',
+				{ ...MINIMAL.kirin_v1_t2v, callback_url: 'hook' },
+				'callback_url: must be an absolute http(s) URL',
+			],
+			[
+				'image data: prefix',
+				{ model: 'kirin_v2_master_i2v', image: `data:image/png;base64,${IMAGE_OK}` },
+				'image: base64 must be sent without a prefix',
+			],
+			[
+				'image not base64',
+				{ model: 'kirin_v2_master_i2v', image: 'not base64!' },
+				'image: must be an http(s) URL or a bare base64',
+			],
+			[
+				'image gif',
+				{
+					model: 'kirin_v2_master_i2v',
+					image: Buffer.from('GIF89a-----------------').toString('base64'),
+				},
+				'image: not a PNG or JPEG',
+			],
+			[
+				'image 299 px',
+				{ model: 'kirin_v2_master_i2v', image: png(299, 600).toString('base64') },
+				'image: width and height must be at least 300px',
+			],
+			[
+				'image 3:1',
+				{ model: 'kirin_v2_master_i2v', image: jpeg(900, 300).toString('base64') },
+				'image: aspect ratio must be between 1:2.5 and 2.5:1',
+			],
+			[
+				'image 1:3',
+				{ model: 'kirin_v2_master_i2v', image: png(300, 900).toString('base64') },
+				'image: aspect ratio',
+			],
+			[
+				'image 10 MiB',
+				{
+					model: 'kirin_v2_master_i2v',
+					image: Buffer.concat([png(800, 600), Buffer.alloc(10 * 1024 * 1024)]).toString('base64'),
+				},
+				'image: file size must be less than 10MB',
+			],
 		])('rejects %s with 400 invalid_parameter', async (_name, body, message) => {
 			const res = await create(fake, body);
 			expect(res.status).toBe(400);
@@ -255,17 +453,61 @@ describe('fake Kirin server', () => {
 		});
 
 		it.each<[string, Record<string, unknown>]>([
-			['every v1 option', { ...MINIMAL.kirin_v1_t2v, duration: '5', aspect_ratio: '9:16', negative_prompt: 'blur', cfg_scale: 0, mode: 'std', camera_control: SIMPLE_CAMERA, watermark_info: { enabled: false } }],
-			['camera_control with defaults for mode and duration', { ...MINIMAL.kirin_v1_t2v, camera_control: { type: 'down_back' } }],
-			['camera_control negative value', { ...MINIMAL.kirin_v1_t2v, camera_control: { type: 'simple', config: { ...SIMPLE_CAMERA.config, zoom: 0, roll: -10 } } }],
-			['cfg_scale 1 in pro for 10 s', { ...MINIMAL.kirin_v1_t2v, cfg_scale: 1, mode: 'pro', duration: '10' }],
+			[
+				'every v1 option',
+				{
+					...MINIMAL.kirin_v1_t2v,
+					duration: '5',
+					aspect_ratio: '9:16',
+					negative_prompt: 'blur',
+					cfg_scale: 0,
+					mode: 'std',
+					camera_control: SIMPLE_CAMERA,
+					watermark_info: { enabled: false },
+				},
+			],
+			[
+				'camera_control with defaults for mode and duration',
+				{ ...MINIMAL.kirin_v1_t2v, camera_control: { type: 'down_back' } },
+			],
+			[
+				'camera_control negative value',
+				{
+					...MINIMAL.kirin_v1_t2v,
+					camera_control: {
+						type: 'simple',
+						config: { ...SIMPLE_CAMERA.config, zoom: 0, roll: -10 },
+					},
+				},
+			],
+			[
+				'cfg_scale 1 in pro for 10 s',
+				{ ...MINIMAL.kirin_v1_t2v, cfg_scale: 1, mode: 'pro', duration: '10' },
+			],
 			['sound on in pro', { ...MINIMAL.kirin_v2_6_t2v, mode: 'pro', sound: 'on' }],
 			['sound off in std', { ...MINIMAL.kirin_v2_6_t2v, sound: 'off' }],
-			['v2.1 master 10 s square', { ...MINIMAL.kirin_v2_1_master_t2v, duration: '10', aspect_ratio: '1:1' }],
-			['image URL with prompt', { model: 'kirin_v2_master_i2v', image: 'https://example.com/cat.png', prompt: 'walks', duration: '10' }],
-			['JPEG image at 2.5:1', { model: 'kirin_v2_master_i2v', image: jpeg(750, 300).toString('base64') }],
+			[
+				'v2.1 master 10 s square',
+				{ ...MINIMAL.kirin_v2_1_master_t2v, duration: '10', aspect_ratio: '1:1' },
+			],
+			[
+				'image URL with prompt',
+				{
+					model: 'kirin_v2_master_i2v',
+					image: 'https://example.com/cat.png',
+					prompt: 'walks',
+					duration: '10',
+				},
+			],
+			[
+				'JPEG image at 2.5:1',
+				{ model: 'kirin_v2_master_i2v', image: jpeg(750, 300).toString('base64') },
+			],
 			['prompt of 2500 code points', { model: 'kirin_v2_6_t2v', prompt: '🦊'.repeat(2500) }],
-			['callback_url', { ...MINIMAL.kirin_v2_5_turbo_t2v, callback_url: 'https://hooks.example/k?s=1' }],
+			[
+				'callback_url',
+				{ ...MINIMAL.kirin_v2_5_turbo_t2v, callback_url: 'https://hooks.example/k?s=1' },
+			],
 		])('accepts %s', async (_name, body) => {
 			const res = await create(fake, body);
 			expect(res.json.error).toBeNull();
@@ -292,7 +534,9 @@ describe('fake Kirin server', () => {
 			});
 			expect(Date.parse(done.updated_at) - Date.parse(done.created_at)).toBe(200);
 			const url = done.output![0].content[0].url;
-			expect(done.output![0].content).toEqual([{ type: 'video', url: `${fake.url}/files/${taskId}.mp4` }]);
+			expect(done.output![0].content).toEqual([
+				{ type: 'video', url: `${fake.url}/files/${taskId}.mp4` },
+			]);
 
 			const file = await fetch(url);
 			expect(file.status).toBe(200);
@@ -301,13 +545,20 @@ describe('fake Kirin server', () => {
 			const bytes = Buffer.from(await file.arrayBuffer());
 			expect(bytes.length).toBe(64 * 1024);
 			expect(bytes.subarray(4, 8).toString('latin1')).toBe('ftyp');
-			expect(createHash('sha256').update(bytes).digest('hex')).toBe(expectedVideoSha256(taskId, 0, 64 * 1024));
+			expect(createHash('sha256').update(bytes).digest('hex')).toBe(
+				expectedVideoSha256(taskId, 0, 64 * 1024),
+			);
 			expect(fake.ledger.statusPolls(taskId)).toBeGreaterThanOrEqual(2);
 			expect(fake.ledger.downloads(taskId)).toHaveLength(1);
 		});
 
 		it('honours [videos:N], [size:N] and prices pro / 10 s higher', async () => {
-			const created = await create(fake, { ...MINIMAL.kirin_v2_5_turbo_t2v, mode: 'pro', duration: '10', prompt: 'fox [videos:3] [size:200KB]' });
+			const created = await create(fake, {
+				...MINIMAL.kirin_v2_5_turbo_t2v,
+				mode: 'pro',
+				duration: '10',
+				prompt: 'fox [videos:3] [size:200KB]',
+			});
 			const done = await waitForStatus(fake, created.json.task_id, 'completed');
 			const urls = done.output![0].content.map((c) => c.url);
 			expect(urls).toHaveLength(3);
@@ -315,8 +566,12 @@ describe('fake Kirin server', () => {
 			const third = await fetch(urls[2]);
 			const bytes = Buffer.from(await third.arrayBuffer());
 			expect(bytes.length).toBe(200_000);
-			expect(createHash('sha256').update(bytes).digest('hex')).toBe(expectedVideoSha256(done.task_id, 2, 200_000));
-			expect(expectedVideoSha256(done.task_id, 1, 200_000)).not.toBe(expectedVideoSha256(done.task_id, 2, 200_000));
+			expect(createHash('sha256').update(bytes).digest('hex')).toBe(
+				expectedVideoSha256(done.task_id, 2, 200_000),
+			);
+			expect(expectedVideoSha256(done.task_id, 1, 200_000)).not.toBe(
+				expectedVideoSha256(done.task_id, 2, 200_000),
+			);
 			expect((await fetch(`${fake.url}/files/${done.task_id}_3.mp4`)).status).toBe(404);
 		});
 
@@ -326,24 +581,30 @@ describe('fake Kirin server', () => {
 			expect((await fetch(`${fake.url}/files/tsk_nope.mp4`)).status).toBe(404);
 		});
 
-		it.each(['095', '096', '097', '098', '099'])('fails with the page code for [fail:%s]', async (kind) => {
-			const created = await create(fake, { ...MINIMAL.kirin_v2_6_t2v, prompt: `fox [fail:${kind}]` });
-			const failed = await waitForStatus(fake, created.json.task_id, 'failed');
-			expect(failed.error).toEqual({
-				code: `002014${kind}`,
-				error_message: {
-					'095': 'Internal generation error',
-					'096': 'Result parsing error',
-					'097': 'HTTP error response',
-					'098': 'Status check error',
-					'099': 'Task creation error',
-				}[kind],
-			});
-			expect(failed.output).toBeUndefined();
-			expect(failed.usage).toBeUndefined();
-		});
+		it.each(['095', '096', '097', '098', '099'])(
+			'fails with the page code for [fail:%s]',
+			async (kind) => {
+				const created = await create(fake, {
+					...MINIMAL.kirin_v2_6_t2v,
+					prompt: `fox [fail:${kind}]`,
+				});
+				const failed = await waitForStatus(fake, created.json.task_id, 'failed');
+				expect(failed.error).toEqual({
+					code: `002014${kind}`,
+					error_message: {
+						'095': 'Internal generation error',
+						'096': 'Result parsing error',
+						'097': 'HTTP error response',
+						'098': 'Status check error',
+						'099': 'Task creation error',
+					}[kind],
+				});
+				expect(failed.output).toBeUndefined();
+				expect(failed.usage).toBeUndefined();
+			},
+		);
 
-		it('uses each model\'s own error prefix', async () => {
+		it("uses each model's own error prefix", async () => {
 			const prefixes: Record<string, string> = {
 				kirin_v1_t2v: '002001',
 				kirin_v2_1_master_t2v: '002008',
@@ -353,31 +614,47 @@ describe('fake Kirin server', () => {
 			};
 			for (const [model, prefix] of Object.entries(prefixes)) {
 				const created = await create(fake, { ...MINIMAL[model], prompt: 'x [fail]' });
-				expect((await waitForStatus(fake, created.json.task_id, 'failed')).error!.code).toBe(`${prefix}095`);
+				expect((await waitForStatus(fake, created.json.task_id, 'failed')).error!.code).toBe(
+					`${prefix}095`,
+				);
 			}
 		});
 
 		it('keeps a [never] task processing', async () => {
 			const created = await create(fake, { ...MINIMAL.kirin_v1_t2v, prompt: 'fox [never]' });
 			await new Promise((resolve) => setTimeout(resolve, 60));
-			expect((await api(fake, 'GET', `/v1/tasks/${created.json.task_id}`)).json.status).toBe('processing');
+			expect((await api(fake, 'GET', `/v1/tasks/${created.json.task_id}`)).json.status).toBe(
+				'processing',
+			);
 		});
 
 		it('completes at once with generationMs 0', async () => {
 			fake.setGenerationMs(0);
 			const created = await create(fake, MINIMAL.kirin_v1_t2v);
 			expect(created.json.status).toBe('pending');
-			expect((await api(fake, 'GET', `/v1/tasks/${created.json.task_id}`)).json.status).toBe('completed');
+			expect((await api(fake, 'GET', `/v1/tasks/${created.json.task_id}`)).json.status).toBe(
+				'completed',
+			);
 		});
 	});
 
 	describe('task look-ups and idempotency', () => {
 		it('answers 409 with the existing task_id for a reused external_task_id, and finds tasks by it', async () => {
-			const first = await create(fake, { ...MINIMAL.kirin_v1_t2v, external_task_id: 'campaign/42 item 7' });
-			const second = await create(fake, { ...MINIMAL.kirin_v2_6_t2v, external_task_id: 'campaign/42 item 7' });
+			const first = await create(fake, {
+				...MINIMAL.kirin_v1_t2v,
+				external_task_id: 'campaign/42 item 7',
+			});
+			const second = await create(fake, {
+				...MINIMAL.kirin_v2_6_t2v,
+				external_task_id: 'campaign/42 item 7',
+			});
 			expect(second.status).toBe(409);
 			expect(second.json.error).toMatchObject({ code: 'conflict', task_id: first.json.task_id });
-			const found = await api(fake, 'GET', `/v1/tasks?external_task_id=${encodeURIComponent('campaign/42 item 7')}`);
+			const found = await api(
+				fake,
+				'GET',
+				`/v1/tasks?external_task_id=${encodeURIComponent('campaign/42 item 7')}`,
+			);
 			expect(found.status).toBe(200);
 			expect(found.json.task_id).toBe(first.json.task_id);
 			expect(fake.ledger.createsByExternalId()).toEqual({ 'campaign/42 item 7': 1 });
@@ -423,7 +700,9 @@ describe('fake Kirin server', () => {
 
 		it('resets after create: the response is lost but the task exists, and a retry gets 409', async () => {
 			fake.setFaults({ resetAfterCreate: 1 });
-			await expect(create(fake, { ...MINIMAL.kirin_v1_t2v, external_task_id: 'lost-1' })).rejects.toThrow();
+			await expect(
+				create(fake, { ...MINIMAL.kirin_v1_t2v, external_task_id: 'lost-1' }),
+			).rejects.toThrow();
 			const creates = fake.ledger.creates();
 			expect(creates).toHaveLength(1);
 			expect(creates[0]).toMatchObject({ status: 0, fault: 'resetAfterCreate' });
@@ -439,7 +718,10 @@ describe('fake Kirin server', () => {
 			const before = fake.tasks.size;
 			await expect(create(fake, MINIMAL.kirin_v1_t2v)).rejects.toThrow();
 			expect(fake.tasks.size).toBe(before);
-			expect(fake.ledger.createAttempts()[0]).toMatchObject({ status: 0, fault: 'resetBeforeCreate' });
+			expect(fake.ledger.createAttempts()[0]).toMatchObject({
+				status: 0,
+				fault: 'resetBeforeCreate',
+			});
 		});
 
 		it('sends truncated JSON and slow answers (the create still happens)', async () => {
@@ -467,8 +749,14 @@ describe('fake Kirin server', () => {
 			fake.setFaults({ downloadFail: { count: 1, mode: 'reset' } });
 			await expect(fetch(url).then((r) => r.arrayBuffer())).rejects.toThrow();
 			const ok = Buffer.from(await (await fetch(url)).arrayBuffer());
-			expect(createHash('sha256').update(ok).digest('hex')).toBe(expectedVideoSha256(done.task_id, 0, ok.length));
-			expect(fake.ledger.downloads(done.task_id).map((e) => e.fault)).toEqual(['downloadFail', 'downloadFail', undefined]);
+			expect(createHash('sha256').update(ok).digest('hex')).toBe(
+				expectedVideoSha256(done.task_id, 0, ok.length),
+			);
+			expect(fake.ledger.downloads(done.task_id).map((e) => e.fault)).toEqual([
+				'downloadFail',
+				'downloadFail',
+				undefined,
+			]);
 		});
 	});
 
@@ -476,14 +764,25 @@ describe('fake Kirin server', () => {
 		it('POSTs the Task at every status change, in order by default', async () => {
 			const receiver = await startReceiver();
 			try {
-				const created = await create(fake, { ...MINIMAL.kirin_v2_6_t2v, callback_url: receiver.url });
+				const created = await create(fake, {
+					...MINIMAL.kirin_v2_6_t2v,
+					callback_url: receiver.url,
+				});
 				await waitFor(() => (receiver.received.length >= 3 ? true : undefined));
-				expect(receiver.received.map((t) => t.status)).toEqual(['pending', 'processing', 'completed']);
+				expect(receiver.received.map((t) => t.status)).toEqual([
+					'pending',
+					'processing',
+					'completed',
+				]);
 				expect(receiver.received.every((t) => t.task_id === created.json.task_id)).toBe(true);
 				expect(receiver.received[2].output![0].content[0].url).toContain(created.json.task_id);
 				expect(receiver.contentTypes[0]).toBe('application/json');
-				await waitFor(() => (fake.ledger.callbacks(created.json.task_id).length >= 3 ? true : undefined));
-				expect(fake.ledger.callbacks(created.json.task_id).map((c) => c.httpStatus)).toEqual([200, 200, 200]);
+				await waitFor(() =>
+					fake.ledger.callbacks(created.json.task_id).length >= 3 ? true : undefined,
+				);
+				expect(fake.ledger.callbacks(created.json.task_id).map((c) => c.httpStatus)).toEqual([
+					200, 200, 200,
+				]);
 			} finally {
 				await receiver.close();
 			}
@@ -492,7 +791,11 @@ describe('fake Kirin server', () => {
 		it('retries a failed delivery and records every attempt', async () => {
 			const receiver = await startReceiver([500, 502]);
 			try {
-				const created = await create(fake, { ...MINIMAL.kirin_v1_t2v, prompt: 'x [fail:099]', callback_url: receiver.url });
+				const created = await create(fake, {
+					...MINIMAL.kirin_v1_t2v,
+					prompt: 'x [fail:099]',
+					callback_url: receiver.url,
+				});
 				await waitFor(() => (receiver.received.length >= 3 ? true : undefined));
 				expect(receiver.received.map((t) => t.status)).toEqual(['pending', 'processing', 'failed']);
 				expect(receiver.received[2].error!.code).toBe('002001099');
@@ -519,7 +822,14 @@ describe('fake Kirin server', () => {
 			try {
 				await create(other, { ...MINIMAL.kirin_v1_t2v, callback_url: receiver.url });
 				await waitFor(() => (receiver.received.length >= 6 ? true : undefined));
-				expect(receiver.received.map((t) => t.status)).toEqual(['pending', 'pending', 'processing', 'processing', 'completed', 'completed']);
+				expect(receiver.received.map((t) => t.status)).toEqual([
+					'pending',
+					'pending',
+					'processing',
+					'processing',
+					'completed',
+					'completed',
+				]);
 				await waitFor(() => (other.ledger.callbacks().length >= 6 ? true : undefined));
 				expect(other.ledger.callbacks().map((c) => c.copy)).toEqual([1, 2, 1, 2, 1, 2]);
 
@@ -527,7 +837,11 @@ describe('fake Kirin server', () => {
 				other.setCallbackOptions({ duplicateCallbacks: false, reverseCallbacks: true });
 				await create(other, { ...MINIMAL.kirin_v1_t2v, callback_url: receiver.url });
 				await waitFor(() => (receiver.received.length >= 3 ? true : undefined));
-				expect(receiver.received.map((t) => t.status)).toEqual(['completed', 'processing', 'pending']);
+				expect(receiver.received.map((t) => t.status)).toEqual([
+					'completed',
+					'processing',
+					'pending',
+				]);
 			} finally {
 				await receiver.close();
 				await other.close();
@@ -540,7 +854,11 @@ describe('fake Kirin server', () => {
 			try {
 				await create(other, { ...MINIMAL.kirin_v1_t2v, callback_url: receiver.url });
 				await waitFor(() => (receiver.received.length >= 3 ? true : undefined));
-				expect(receiver.received.map((t) => t.status).sort()).toEqual(['completed', 'pending', 'processing']);
+				expect(receiver.received.map((t) => t.status).sort()).toEqual([
+					'completed',
+					'pending',
+					'processing',
+				]);
 			} finally {
 				await receiver.close();
 				await other.close();

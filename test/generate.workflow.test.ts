@@ -22,7 +22,11 @@ const DERIVED_ID = /^n8n-.+-\d+-[0-9a-f]{12}$/;
 let fake: FakeKirin;
 
 beforeAll(async () => {
-	fake = await startFakeKirin({ generationMs: 60, forbiddenKeys: ['revoked-key'], brokeKeys: ['broke-key'] });
+	fake = await startFakeKirin({
+		generationMs: 60,
+		forbiddenKeys: ['revoked-key'],
+		brokeKeys: ['broke-key'],
+	});
 });
 afterAll(async () => {
 	await fake.close();
@@ -42,12 +46,24 @@ async function generate(
 	options: { continueOnFail?: boolean; apiKey?: string } = {},
 ) {
 	const run = await runWorkflow(
-		kirinWorkflow({ operation: 'generate', ...parameters, options: { ...FAST, ...((parameters.options as IDataObject) ?? {}) } }, items, {
-			continueOnFail: options.continueOnFail,
-		}),
+		kirinWorkflow(
+			{
+				operation: 'generate',
+				...parameters,
+				options: { ...FAST, ...((parameters.options as IDataObject) ?? {}) },
+			},
+			items,
+			{
+				continueOnFail: options.continueOnFail,
+			},
+		),
 		credentials(options.apiKey),
 	);
-	return { run, output: errorOf(run, 'Kirin') ? [] : outputOf(run, 'Kirin'), error: errorOf(run, 'Kirin') };
+	return {
+		run,
+		output: errorOf(run, 'Kirin') ? [] : outputOf(run, 'Kirin'),
+		error: errorOf(run, 'Kirin'),
+	};
 }
 
 /** The bodies of the create requests that created a task, in order of receipt. */
@@ -65,13 +81,25 @@ describe('request body with defaults only (one per model, as the page lists its 
 			'kirin_v2_6_t2v',
 			{ prompt: 'a red fox in snow' },
 			undefined,
-			{ prompt: 'a red fox in snow', duration: '5', aspect_ratio: '16:9', mode: 'std', watermark_info: { enabled: false } },
+			{
+				prompt: 'a red fox in snow',
+				duration: '5',
+				aspect_ratio: '16:9',
+				mode: 'std',
+				watermark_info: { enabled: false },
+			},
 		],
 		[
 			'kirin_v2_5_turbo_t2v',
 			{ prompt: 'a red fox in snow' },
 			undefined,
-			{ prompt: 'a red fox in snow', duration: '5', aspect_ratio: '16:9', mode: 'std', watermark_info: { enabled: false } },
+			{
+				prompt: 'a red fox in snow',
+				duration: '5',
+				aspect_ratio: '16:9',
+				mode: 'std',
+				watermark_info: { enabled: false },
+			},
 		],
 		[
 			// The page lists duration options but no default: nothing is sent, the API decides.
@@ -92,19 +120,37 @@ describe('request body with defaults only (one per model, as the page lists its 
 			'kirin_v1_t2v',
 			{ prompt: 'a red fox in snow' },
 			undefined,
-			{ prompt: 'a red fox in snow', duration: '5', aspect_ratio: '16:9', mode: 'std', cfg_scale: 0.5, watermark_info: { enabled: false } },
+			{
+				prompt: 'a red fox in snow',
+				duration: '5',
+				aspect_ratio: '16:9',
+				mode: 'std',
+				cfg_scale: 0.5,
+				watermark_info: { enabled: false },
+			},
 		],
 	];
 
-	it.each(cases)('%s sends exactly the page defaults', async (model, parameters, items, expected) => {
-		const { output, error } = await generate({ model, ...parameters }, items);
-		expect(error).toBeUndefined();
-		const bodies = createdBodies();
-		expect(bodies).toHaveLength(1);
-		expect(bodies[0]).toEqual({ model, ...expected, external_task_id: expect.stringMatching(DERIVED_ID) });
-		expect(output).toHaveLength(1);
-		expect(output[0].json).toMatchObject({ status: 'completed', model, externalTaskId: bodies[0].external_task_id });
-	});
+	it.each(cases)(
+		'%s sends exactly the page defaults',
+		async (model, parameters, items, expected) => {
+			const { output, error } = await generate({ model, ...parameters }, items);
+			expect(error).toBeUndefined();
+			const bodies = createdBodies();
+			expect(bodies).toHaveLength(1);
+			expect(bodies[0]).toEqual({
+				model,
+				...expected,
+				external_task_id: expect.stringMatching(DERIVED_ID),
+			});
+			expect(output).toHaveLength(1);
+			expect(output[0].json).toMatchObject({
+				status: 'completed',
+				model,
+				externalTaskId: bodies[0].external_task_id,
+			});
+		},
+	);
 
 	it('kirin_v2_1_master_t2v sends no duration, and kirin_v2_6_t2v no sound in Standard mode', async () => {
 		await generate({ model: 'kirin_v2_1_master_t2v', prompt: 'fox' });
@@ -153,7 +199,11 @@ describe('request body with every field set', () => {
 				external_task_id: 'campaign-42-item-7',
 			},
 		]);
-		expect(output[0].json).toMatchObject({ externalTaskId: 'campaign-42-item-7', status: 'completed', costUsd: 1.4 });
+		expect(output[0].json).toMatchObject({
+			externalTaskId: 'campaign-42-item-7',
+			status: 'completed',
+			costUsd: 1.4,
+		});
 	});
 
 	it('kirin_v2_6_t2v: sound off in Professional mode is sent as "off"', async () => {
@@ -187,7 +237,13 @@ describe('request body with every field set', () => {
 	});
 
 	it('kirin_v2_1_master_t2v: 10 s, 1:1, watermark', async () => {
-		await generate({ model: 'kirin_v2_1_master_t2v', prompt: 'fox', duration: '10', aspectRatio: '1:1', watermark: true });
+		await generate({
+			model: 'kirin_v2_1_master_t2v',
+			prompt: 'fox',
+			duration: '10',
+			aspectRatio: '1:1',
+			watermark: true,
+		});
 		expect(createdBodies()).toEqual([
 			{
 				model: 'kirin_v2_1_master_t2v',
@@ -250,7 +306,10 @@ describe('request body with every field set', () => {
 				aspect_ratio: '9:16',
 				mode: 'std',
 				cfg_scale: 0.8,
-				camera_control: { type: 'simple', config: { horizontal: 0, vertical: 0, pan: -3, tilt: 0, roll: 0, zoom: 0 } },
+				camera_control: {
+					type: 'simple',
+					config: { horizontal: 0, vertical: 0, pan: -3, tilt: 0, roll: 0, zoom: 0 },
+				},
 				watermark_info: { enabled: true },
 				external_task_id: expect.stringMatching(DERIVED_ID),
 			},
@@ -263,7 +322,13 @@ describe('request body with every field set', () => {
 	});
 
 	it('kirin_v1_t2v: CFG scale 0 is sent as 0 (not dropped) in Professional mode for 10 s', async () => {
-		await generate({ model: 'kirin_v1_t2v', prompt: 'fox', cfgScale: 0, mode: 'pro', duration: '10' });
+		await generate({
+			model: 'kirin_v1_t2v',
+			prompt: 'fox',
+			cfgScale: 0,
+			mode: 'pro',
+			duration: '10',
+		});
 		const body = createdBodies()[0];
 		expect(body).toMatchObject({ cfg_scale: 0, mode: 'pro', duration: '10' });
 		expect(body).not.toHaveProperty('camera_control');
@@ -271,25 +336,41 @@ describe('request body with every field set', () => {
 });
 
 describe('image source', () => {
-	it('binary: the item\'s file is sent as bare Base64 (JPEG judged by its bytes)', async () => {
+	it("binary: the item's file is sent as bare Base64 (JPEG judged by its bytes)", async () => {
 		const jpeg = makeJpegHeader(1024, 768);
-		await generate({ model: 'kirin_v2_master_i2v', imageSource: 'binary' }, [imageItem(jpeg, 'shot.jpg', 'image/jpeg')]);
+		await generate({ model: 'kirin_v2_master_i2v', imageSource: 'binary' }, [
+			imageItem(jpeg, 'shot.jpg', 'image/jpeg'),
+		]);
 		expect(createdBodies()[0].image).toBe(jpeg.toString('base64'));
 	});
 
 	it('binary: reads the binary field the user names', async () => {
-		const item: TestItem = { json: {}, binary: { picture: { data: PNG_BASE64, fileName: 'p.png', mimeType: 'image/png' } } };
-		await generate({ model: 'kirin_v2_master_i2v', imageSource: 'binary', binaryPropertyName: 'picture' }, [item]);
+		const item: TestItem = {
+			json: {},
+			binary: { picture: { data: PNG_BASE64, fileName: 'p.png', mimeType: 'image/png' } },
+		};
+		await generate(
+			{ model: 'kirin_v2_master_i2v', imageSource: 'binary', binaryPropertyName: 'picture' },
+			[item],
+		);
 		expect(createdBodies()[0].image).toBe(PNG_BASE64);
 	});
 
 	it('url: the URL is passed as it is', async () => {
-		await generate({ model: 'kirin_v2_master_i2v', imageSource: 'url', imageUrl: 'https://cdn.example.com/a%20b/c.jpg?x=1' });
+		await generate({
+			model: 'kirin_v2_master_i2v',
+			imageSource: 'url',
+			imageUrl: 'https://cdn.example.com/a%20b/c.jpg?x=1',
+		});
 		expect(createdBodies()[0].image).toBe('https://cdn.example.com/a%20b/c.jpg?x=1');
 	});
 
 	it('base64: a data: prefix is stripped', async () => {
-		await generate({ model: 'kirin_v2_master_i2v', imageSource: 'base64', imageBase64: `data:image/png;base64,${PNG_BASE64}` });
+		await generate({
+			model: 'kirin_v2_master_i2v',
+			imageSource: 'base64',
+			imageBase64: `data:image/png;base64,${PNG_BASE64}`,
+		});
 		expect(createdBodies()[0].image).toBe(PNG_BASE64);
 	});
 
@@ -307,7 +388,11 @@ describe('image source', () => {
 		const png = makePng(640, 480);
 		const padded = png.toString('base64');
 		expect(padded.endsWith('=')).toBe(true);
-		const { error } = await generate({ model: 'kirin_v2_master_i2v', imageSource: 'base64', imageBase64: padded.replace(/=+$/, '') });
+		const { error } = await generate({
+			model: 'kirin_v2_master_i2v',
+			imageSource: 'base64',
+			imageBase64: padded.replace(/=+$/, ''),
+		});
 		expect(error).toBeUndefined();
 		expect(createdBodies()[0].image).toBe(padded);
 	});
@@ -339,10 +424,12 @@ describe('poll lifecycle', () => {
 	it('outputs every video of a task with several', async () => {
 		const { output } = await generate({ model: 'kirin_v2_6_t2v', prompt: 'fox [videos:3]' });
 		const taskId = output[0].json.taskId as string;
-		expect(output[0].json.videos).toEqual([0, 1, 2].map((index) => ({
-			type: 'video',
-			url: `${fake.url}/files/${index === 0 ? taskId : `${taskId}_${index}`}.mp4`,
-		})));
+		expect(output[0].json.videos).toEqual(
+			[0, 1, 2].map((index) => ({
+				type: 'video',
+				url: `${fake.url}/files/${index === 0 ? taskId : `${taskId}_${index}`}.mp4`,
+			})),
+		);
 		expect(output[0].json.videoUrl).toBe(`${fake.url}/files/${taskId}.mp4`);
 		expect(output[0].json.costUsd).toBe(1.05);
 	});
@@ -374,13 +461,16 @@ describe('failed tasks: the five error kinds of the pages', () => {
 		['099', 'task creation error'],
 	];
 
-	it.each(kinds)('[fail:%s] fails the node naming the model, the code and its meaning', async (kind, meaning) => {
-		const { error } = await generate({ model: 'kirin_v2_6_t2v', prompt: `fox [fail:${kind}]` });
-		expect(error).toBeDefined();
-		expect(error!.message).toContain(`Kirin V2.6 - Text to Video: ${meaning} (002014${kind})`);
-		const taskId = fake.ledger.creates()[0].createdTaskId!;
-		expect(String(error!.description)).toContain(taskId);
-	});
+	it.each(kinds)(
+		'[fail:%s] fails the node naming the model, the code and its meaning',
+		async (kind, meaning) => {
+			const { error } = await generate({ model: 'kirin_v2_6_t2v', prompt: `fox [fail:${kind}]` });
+			expect(error).toBeDefined();
+			expect(error!.message).toContain(`Kirin V2.6 - Text to Video: ${meaning} (002014${kind})`);
+			const taskId = fake.ledger.creates()[0].createdTaskId!;
+			expect(String(error!.description)).toContain(taskId);
+		},
+	);
 
 	it.each<[string, string, string]>([
 		['kirin_v1_t2v', 'Kirin V1 - Text to Video', '002001095'],
@@ -393,24 +483,37 @@ describe('failed tasks: the five error kinds of the pages', () => {
 		expect(error!.message).toContain(`${name}: internal generation error (${code})`);
 	});
 
-	it.each(kinds)('with Continue On Fail, [fail:%s] becomes an error item while the other items succeed', async (kind, meaning) => {
-		const prompts = ['fox one', `fox two [fail:${kind}]`, 'fox three'];
-		const { output, error } = await generate(
-			{ model: 'kirin_v2_6_t2v', prompt: '={{ $json.prompt }}' },
-			prompts.map((prompt) => ({ json: { prompt } })),
-			{ continueOnFail: true },
-		);
-		expect(error).toBeUndefined();
-		expect(output).toHaveLength(3);
-		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
-		expect(output[0].json).toMatchObject({ status: 'completed', videoUrl: expect.stringContaining('/files/') });
-		expect(output[2].json).toMatchObject({ status: 'completed', videoUrl: expect.stringContaining('/files/') });
-		const failed = output[1].json.error as IDataObject;
-		expect(failed).toBeDefined();
-		expect(failed.message).toContain(`Kirin V2.6 - Text to Video: ${meaning} (002014${kind})`);
-		expect(failed.taskId).toBe(fake.ledger.creates()[1].createdTaskId);
-		expect(output[1].json).not.toHaveProperty('videoUrl');
-	});
+	it.each(kinds)(
+		'with Continue On Fail, [fail:%s] becomes an error item while the other items succeed',
+		async (kind, meaning) => {
+			const prompts = ['fox one', `fox two [fail:${kind}]`, 'fox three'];
+			const { output, error } = await generate(
+				{ model: 'kirin_v2_6_t2v', prompt: '={{ $json.prompt }}' },
+				prompts.map((prompt) => ({ json: { prompt } })),
+				{ continueOnFail: true },
+			);
+			expect(error).toBeUndefined();
+			expect(output).toHaveLength(3);
+			expect(output.map((item) => item.pairedItem)).toEqual([
+				{ item: 0 },
+				{ item: 1 },
+				{ item: 2 },
+			]);
+			expect(output[0].json).toMatchObject({
+				status: 'completed',
+				videoUrl: expect.stringContaining('/files/'),
+			});
+			expect(output[2].json).toMatchObject({
+				status: 'completed',
+				videoUrl: expect.stringContaining('/files/'),
+			});
+			const failed = output[1].json.error as IDataObject;
+			expect(failed).toBeDefined();
+			expect(failed.message).toContain(`Kirin V2.6 - Text to Video: ${meaning} (002014${kind})`);
+			expect(failed.taskId).toBe(fake.ledger.creates()[1].createdTaskId);
+			expect(output[1].json).not.toHaveProperty('videoUrl');
+		},
+	);
 });
 
 describe('timeout', () => {
@@ -435,14 +538,21 @@ describe('timeout', () => {
 
 	it('with Continue On Fail, a timed-out task is an error item carrying its task id', async () => {
 		const { output } = await generate(
-			{ model: 'kirin_v2_6_t2v', prompt: '={{ $json.prompt }}', options: { timeout: 0.005, pollInterval: 0.05 } },
+			{
+				model: 'kirin_v2_6_t2v',
+				prompt: '={{ $json.prompt }}',
+				options: { timeout: 0.005, pollInterval: 0.05 },
+			},
 			[{ json: { prompt: 'fox' } }, { json: { prompt: 'fox [never]' } }],
 			{ continueOnFail: true },
 		);
 		expect(output).toHaveLength(2);
 		expect(output[0].json.status).toBe('completed');
 		const neverId = fake.ledger.creates()[1].createdTaskId!;
-		expect(output[1]).toMatchObject({ pairedItem: { item: 1 }, json: { error: { taskId: neverId } } });
+		expect(output[1]).toMatchObject({
+			pairedItem: { item: 1 },
+			json: { error: { taskId: neverId } },
+		});
 		expect((output[1].json.error as IDataObject).message).toContain(neverId);
 	});
 });
@@ -450,12 +560,18 @@ describe('timeout', () => {
 describe('cancellation', () => {
 	it('stopping the execution while polling ends the run at once and stops polling', async () => {
 		const started = await startWorkflow(
-			kirinWorkflow({ operation: 'generate', model: 'kirin_v2_6_t2v', prompt: 'fox [never]', options: FAST }),
+			kirinWorkflow({
+				operation: 'generate',
+				model: 'kirin_v2_6_t2v',
+				prompt: 'fox [never]',
+				options: FAST,
+			}),
 			credentials(),
 		);
 		const polls = () => fake.ledger.entries.filter((entry) => entry.kind === 'poll').length;
 		const deadline = Date.now() + 3000;
-		while (polls() < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+		while (polls() < 2 && Date.now() < deadline)
+			await new Promise((resolve) => setTimeout(resolve, 10));
 		expect(polls()).toBeGreaterThanOrEqual(2);
 
 		const cancelledAt = Date.now();
@@ -478,7 +594,9 @@ describe('cancellation', () => {
 
 describe('HTTP errors from the API', () => {
 	it('401: a wrong API key fails naming the API key and the credential, without retrying or leaking the key', async () => {
-		const { error } = await generate({ model: 'kirin_v2_6_t2v', prompt: 'fox' }, undefined, { apiKey: 'sk-wrong-key-123' });
+		const { error } = await generate({ model: 'kirin_v2_6_t2v', prompt: 'fox' }, undefined, {
+			apiKey: 'sk-wrong-key-123',
+		});
 		expect(error).toBeDefined();
 		expect(error!.message).toMatch(/API key/);
 		expect(error!.message).toContain('401');
@@ -489,14 +607,18 @@ describe('HTTP errors from the API', () => {
 	});
 
 	it('403: a forbidden key fails naming the API key', async () => {
-		const { error } = await generate({ model: 'kirin_v2_6_t2v', prompt: 'fox' }, undefined, { apiKey: 'revoked-key' });
+		const { error } = await generate({ model: 'kirin_v2_6_t2v', prompt: 'fox' }, undefined, {
+			apiKey: 'revoked-key',
+		});
 		expect(error!.message).toMatch(/API key/);
 		expect(error!.message).toContain('403');
 		expect(fake.ledger.createAttempts()).toHaveLength(1);
 	});
 
 	it('402: insufficient balance fails once, with nothing created', async () => {
-		const { error } = await generate({ model: 'kirin_v2_6_t2v', prompt: 'fox' }, undefined, { apiKey: 'broke-key' });
+		const { error } = await generate({ model: 'kirin_v2_6_t2v', prompt: 'fox' }, undefined, {
+			apiKey: 'broke-key',
+		});
 		expect(error).toBeDefined();
 		expect(error!.message).toMatch(/insufficient balance/i);
 		expect(error!.message).toContain('402');
@@ -512,13 +634,18 @@ describe('HTTP errors from the API', () => {
 		);
 		expect(output).toHaveLength(2);
 		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
-		for (const item of output) expect((item.json.error as IDataObject).message).toMatch(/insufficient balance/i);
+		for (const item of output)
+			expect((item.json.error as IDataObject).message).toMatch(/insufficient balance/i);
 	});
 
-	it('400: input the node accepts but the API rejects fails with the API\'s message, without retrying', async () => {
+	it("400: input the node accepts but the API rejects fails with the API's message, without retrying", async () => {
 		// The node passes image URLs to the API as they are ("the API checks the image"); this one is
 		// no valid URL for the API.
-		const { error } = await generate({ model: 'kirin_v2_master_i2v', imageSource: 'url', imageUrl: 'https://[oops]/cat.png' });
+		const { error } = await generate({
+			model: 'kirin_v2_master_i2v',
+			imageSource: 'url',
+			imageUrl: 'https://[oops]/cat.png',
+		});
 		expect(error).toBeDefined();
 		expect(error!.name).toBe('NodeApiError');
 		expect(error!.message).toContain('Kirin rejected the request (400)');

@@ -51,7 +51,9 @@ async function getTask(
 	options: { continueOnFail?: boolean; apiKey?: string } = {},
 ) {
 	const run = await runWorkflow(
-		kirinWorkflow({ operation: 'getTask', ...parameters }, items, { continueOnFail: options.continueOnFail }),
+		kirinWorkflow({ operation: 'getTask', ...parameters }, items, {
+			continueOnFail: options.continueOnFail,
+		}),
 		{ kirinApi: { apiKey: options.apiKey ?? fake.apiKey, baseUrl: `${fake.url}/` } },
 	);
 	const error = errorOf(run, 'Kirin');
@@ -61,7 +63,11 @@ async function getTask(
 describe('Get Task by task id', () => {
 	it('returns a completed task with its video URL and cost, with one status request and no create', async () => {
 		const externalTaskId = uniqueId('ext');
-		const created = await createTask({ model: 'kirin_v2_6_t2v', prompt: 'fox', external_task_id: externalTaskId });
+		const created = await createTask({
+			model: 'kirin_v2_6_t2v',
+			prompt: 'fox',
+			external_task_id: externalTaskId,
+		});
 		await settled(created.task_id, 'completed');
 		fake.ledger.reset();
 
@@ -132,7 +138,10 @@ describe('Get Task by task id', () => {
 	});
 
 	it('downloads the videos of a completed task into binary fields when asked', async () => {
-		const created = await createTask({ model: 'kirin_v2_6_t2v', prompt: 'fox [videos:2] [size:2KB]' });
+		const created = await createTask({
+			model: 'kirin_v2_6_t2v',
+			prompt: 'fox [videos:2] [size:2KB]',
+		});
 		await settled(created.task_id, 'completed');
 		const { output, error } = await getTask({
 			lookupBy: 'taskId',
@@ -143,15 +152,25 @@ describe('Get Task by task id', () => {
 		expect(error).toBeUndefined();
 		const binary = output[0].binary!;
 		expect(Object.keys(binary).sort()).toEqual(['video', 'video_1']);
-		expect(binary.video).toMatchObject({ fileName: `${created.task_id}.mp4`, mimeType: 'video/mp4' });
-		expect(binary.video_1).toMatchObject({ fileName: `${created.task_id}_1.mp4`, mimeType: 'video/mp4' });
+		expect(binary.video).toMatchObject({
+			fileName: `${created.task_id}.mp4`,
+			mimeType: 'video/mp4',
+		});
+		expect(binary.video_1).toMatchObject({
+			fileName: `${created.task_id}_1.mp4`,
+			mimeType: 'video/mp4',
+		});
 		expect(Buffer.from(binary.video.data, 'base64').length).toBe(2000);
 		expect(fake.ledger.downloads(created.task_id)).toHaveLength(2);
 	});
 
 	it('downloads nothing for a task that is not completed', async () => {
 		const created = await createTask({ model: 'kirin_v2_6_t2v', prompt: 'fox [never]' });
-		const { output } = await getTask({ lookupBy: 'taskId', taskId: created.task_id, downloadVideo: true });
+		const { output } = await getTask({
+			lookupBy: 'taskId',
+			taskId: created.task_id,
+			downloadVideo: true,
+		});
 		expect(output[0].binary).toBeUndefined();
 		expect(fake.ledger.downloads()).toHaveLength(0);
 	});
@@ -160,11 +179,20 @@ describe('Get Task by task id', () => {
 describe('Get Task by external task id', () => {
 	it('finds the task by the id it was created with, URL-encoding the id', async () => {
 		const externalTaskId = `campaign/42 item 7&x=${uniqueId('y')}`;
-		const created = await createTask({ model: 'kirin_v2_1_master_t2v', prompt: 'fox', external_task_id: externalTaskId });
+		const created = await createTask({
+			model: 'kirin_v2_1_master_t2v',
+			prompt: 'fox',
+			external_task_id: externalTaskId,
+		});
 		await settled(created.task_id, 'completed');
 		const { output, error } = await getTask({ lookupBy: 'externalTaskId', externalTaskId });
 		expect(error).toBeUndefined();
-		expect(output[0].json).toMatchObject({ taskId: created.task_id, externalTaskId, status: 'completed', costUsd: 0.35 });
+		expect(output[0].json).toMatchObject({
+			taskId: created.task_id,
+			externalTaskId,
+			status: 'completed',
+			costUsd: 0.35,
+		});
 		const lookups = fake.ledger.entries.filter((entry) => entry.kind === 'lookup');
 		expect(lookups).toHaveLength(1);
 		expect(lookups[0].query).toEqual({ external_task_id: externalTaskId });
@@ -172,14 +200,23 @@ describe('Get Task by external task id', () => {
 
 	it('fetches a task that an earlier Generate Video run created without waiting', async () => {
 		const generateRun = await runWorkflow(
-			kirinWorkflow({ operation: 'generate', model: 'kirin_v2_6_t2v', prompt: 'fox', completion: 'none', options: { externalTaskId: uniqueId('later') } }),
+			kirinWorkflow({
+				operation: 'generate',
+				model: 'kirin_v2_6_t2v',
+				prompt: 'fox',
+				completion: 'none',
+				options: { externalTaskId: uniqueId('later') },
+			}),
 			{ kirinApi: { apiKey: fake.apiKey, baseUrl: fake.url } },
 		);
 		const [createdItem] = outputOf(generateRun, 'Kirin');
 		expect(createdItem.json.status).toBe('pending');
 		await settled(createdItem.json.taskId as string, 'completed');
 
-		const { output } = await getTask({ lookupBy: 'externalTaskId', externalTaskId: createdItem.json.externalTaskId });
+		const { output } = await getTask({
+			lookupBy: 'externalTaskId',
+			externalTaskId: createdItem.json.externalTaskId,
+		});
 		expect(output[0].json).toMatchObject({
 			taskId: createdItem.json.taskId,
 			status: 'completed',
@@ -201,7 +238,10 @@ describe('unknown ids and errors', () => {
 	});
 
 	it('an unknown external task id fails saying no task has it', async () => {
-		const { error } = await getTask({ lookupBy: 'externalTaskId', externalTaskId: 'nobody-has-this' });
+		const { error } = await getTask({
+			lookupBy: 'externalTaskId',
+			externalTaskId: 'nobody-has-this',
+		});
 		expect(error).toBeDefined();
 		expect(error!.message).toContain('No Kirin task has the external task ID "nobody-has-this"');
 		expect(fake.ledger.entries.filter((entry) => entry.kind === 'lookup')).toHaveLength(1);
@@ -211,13 +251,17 @@ describe('unknown ids and errors', () => {
 	// turned into the text "undefined" (`String(...)` in actions/getTask.operation.ts), so the node asks
 	// the API for task "undefined" and reports "not found (404) (task undefined)".
 	test('an id that resolves to nothing fails without a request', async () => {
-		const { error } = await getTask({ lookupBy: 'taskId', taskId: '={{ $json.id }}' }, [{ json: {} }]);
+		const { error } = await getTask({ lookupBy: 'taskId', taskId: '={{ $json.id }}' }, [
+			{ json: {} },
+		]);
 		expect(error!.message).toMatch(/Task ID is empty \[item 0\]/);
 		expect(fake.ledger.entries).toHaveLength(0);
 	});
 
 	it('a wrong API key fails naming the API key', async () => {
-		const { error } = await getTask({ lookupBy: 'taskId', taskId: 'tsk_any' }, undefined, { apiKey: 'wrong' });
+		const { error } = await getTask({ lookupBy: 'taskId', taskId: 'tsk_any' }, undefined, {
+			apiKey: 'wrong',
+		});
 		expect(error!.message).toMatch(/API key/);
 		expect(error!.message).toContain('401');
 	});
@@ -227,7 +271,11 @@ describe('unknown ids and errors', () => {
 		await settled(known.task_id, 'completed');
 		const { output, error } = await getTask(
 			{ lookupBy: 'taskId', taskId: '={{ $json.id }}' },
-			[{ json: { id: known.task_id } }, { json: { id: 'tsk_missing' } }, { json: { id: known.task_id } }],
+			[
+				{ json: { id: known.task_id } },
+				{ json: { id: 'tsk_missing' } },
+				{ json: { id: known.task_id } },
+			],
 			{ continueOnFail: true },
 		);
 		expect(error).toBeUndefined();
@@ -249,7 +297,11 @@ describe('unknown ids and errors', () => {
 		);
 		expect(output).toEqual([
 			{
-				json: { error: expect.objectContaining({ message: 'No Kirin task has the external task ID "missing-ext"' }) },
+				json: {
+					error: expect.objectContaining({
+						message: 'No Kirin task has the external task ID "missing-ext"',
+					}),
+				},
 				pairedItem: { item: 0 },
 			},
 		]);

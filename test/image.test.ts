@@ -14,7 +14,23 @@ function segment(marker: number, payload: Buffer): Buffer {
 
 /** A frame header payload (precision, height, width, 3 components). */
 function frame(width: number, height: number): Buffer {
-	return Buffer.from([8, height >> 8, height & 0xff, width >> 8, width & 0xff, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+	return Buffer.from([
+		8,
+		height >> 8,
+		height & 0xff,
+		width >> 8,
+		width & 0xff,
+		3,
+		1,
+		0x22,
+		0,
+		2,
+		0x11,
+		1,
+		3,
+		0x11,
+		1,
+	]);
 }
 
 const SOI = Buffer.from([0xff, 0xd8]);
@@ -38,8 +54,16 @@ describe('PNG', () => {
 
 describe('JPEG', () => {
 	it('reads width and height from the frame header after an APP0 segment', () => {
-		expect(inspectImage(makeJpegHeader(1920, 1080))).toEqual({ format: 'jpeg', width: 1920, height: 1080 });
-		expect(inspectImage(makeJpegHeader(720, 1280))).toEqual({ format: 'jpeg', width: 720, height: 1280 });
+		expect(inspectImage(makeJpegHeader(1920, 1080))).toEqual({
+			format: 'jpeg',
+			width: 1920,
+			height: 1080,
+		});
+		expect(inspectImage(makeJpegHeader(720, 1280))).toEqual({
+			format: 'jpeg',
+			width: 720,
+			height: 1280,
+		});
 	});
 
 	it('skips EXIF, quantisation and Huffman tables (DHT is C4, not a frame) before the frame', () => {
@@ -55,25 +79,60 @@ describe('JPEG', () => {
 	});
 
 	it('reads progressive JPEGs (SOF2)', () => {
-		const bytes = Buffer.concat([SOI, segment(0xe0, Buffer.alloc(14)), segment(0xc2, frame(1024, 512)), EOI]);
+		const bytes = Buffer.concat([
+			SOI,
+			segment(0xe0, Buffer.alloc(14)),
+			segment(0xc2, frame(1024, 512)),
+			EOI,
+		]);
 		expect(inspectImage(bytes)).toEqual({ format: 'jpeg', width: 1024, height: 512 });
 	});
 
 	it('skips fill bytes between segments', () => {
-		const bytes = Buffer.concat([SOI, segment(0xe0, Buffer.alloc(14)), Buffer.from([0xff, 0xff]), segment(0xc0, frame(400, 300)), EOI]);
+		const bytes = Buffer.concat([
+			SOI,
+			segment(0xe0, Buffer.alloc(14)),
+			Buffer.from([0xff, 0xff]),
+			segment(0xc0, frame(400, 300)),
+			EOI,
+		]);
 		expect(inspectImage(bytes)).toEqual({ format: 'jpeg', width: 400, height: 300 });
 	});
 
 	it('returns nothing for a JPEG without a frame header', () => {
-		expect(inspectImage(Buffer.concat([SOI, segment(0xe0, Buffer.alloc(14)), EOI]))).toBeUndefined();
-		expect(inspectImage(Buffer.concat([SOI, Buffer.from([0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99])]))).toBeUndefined();
+		expect(
+			inspectImage(Buffer.concat([SOI, segment(0xe0, Buffer.alloc(14)), EOI])),
+		).toBeUndefined();
+		expect(
+			inspectImage(
+				Buffer.concat([
+					SOI,
+					Buffer.from([0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99]),
+				]),
+			),
+		).toBeUndefined();
 	});
 });
 
 describe('other files', () => {
 	it.each<[string, Buffer]>([
-		['GIF', Buffer.concat([Buffer.from('GIF89a'), Buffer.from([0x20, 0x03, 0x58, 0x02]), Buffer.alloc(40)])],
-		['WebP', Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBPVP8 '), Buffer.alloc(40)])],
+		[
+			'GIF',
+			Buffer.concat([
+				Buffer.from('GIF89a'),
+				Buffer.from([0x20, 0x03, 0x58, 0x02]),
+				Buffer.alloc(40),
+			]),
+		],
+		[
+			'WebP',
+			Buffer.concat([
+				Buffer.from('RIFF'),
+				Buffer.alloc(4),
+				Buffer.from('WEBPVP8 '),
+				Buffer.alloc(40),
+			]),
+		],
 		['BMP', Buffer.concat([Buffer.from('BM'), Buffer.alloc(60)])],
 		['text', Buffer.from('this is not an image at all, just text')],
 		['empty', Buffer.alloc(0)],

@@ -30,7 +30,13 @@ import {
 	type LedgerEntry,
 } from './fake-kirin/server';
 import { binaryBytes } from './harness/binary';
-import { errorOf, outputOf, runWorkflow, startWorkflow, type WorkflowJson } from './harness/harness';
+import {
+	errorOf,
+	outputOf,
+	runWorkflow,
+	startWorkflow,
+	type WorkflowJson,
+} from './harness/harness';
 import { kirinWorkflow, type TestItem } from './harness/workflows';
 
 /** Keys distinctive enough that any occurrence in an output or a log line is a leak. */
@@ -136,7 +142,8 @@ function prompts(...texts: string[]): TestItem[] {
 	return texts.map((prompt) => ({ json: { prompt } }));
 }
 
-const THREE = () => prompts('A red fox in fresh snow', 'A lighthouse at dusk', 'A paper boat on a river');
+const THREE = () =>
+	prompts('A red fox in fresh snow', 'A lighthouse at dusk', 'A paper boat on a river');
 
 function workflow(parameters: IDataObject, items: TestItem[], flags: Flags = {}): WorkflowJson {
 	const json = kirinWorkflow(parameters, items, flags);
@@ -204,13 +211,20 @@ function expectCreatedOnceEach(count: number, server: FakeKirin = fake): Record<
 
 /** The task a create request made for an item, found by its prompt. */
 function createdFor(prompt: string, server: FakeKirin = fake): LedgerEntry {
-	const entries = server.ledger.creates().filter((entry) => (entry.body as IDataObject).prompt === prompt);
+	const entries = server.ledger
+		.creates()
+		.filter((entry) => (entry.body as IDataObject).prompt === prompt);
 	expect(entries).toHaveLength(1);
 	return entries[0];
 }
 
 /** The output item of `index` carries the finished video of the one task created for that item. */
-function expectDelivered(result: Result, index: number, prompt: string, server: FakeKirin = fake): void {
+function expectDelivered(
+	result: Result,
+	index: number,
+	prompt: string,
+	server: FakeKirin = fake,
+): void {
 	const item = result.items[index];
 	expect(item).toBeDefined();
 	expect(item.pairedItem).toEqual({ item: index });
@@ -236,13 +250,16 @@ function faulted(name: keyof FakeKirinFaults, server: FakeKirin = fake): LedgerE
 	return server.ledger.entries.filter((entry) => entry.fault === name);
 }
 
-const lookups = (server: FakeKirin = fake) => server.ledger.entries.filter((entry) => entry.kind === 'lookup');
+const lookups = (server: FakeKirin = fake) =>
+	server.ledger.entries.filter((entry) => entry.kind === 'lookup');
 
 /** Every create attempt for one external id, in order. */
 function attemptsFor(externalTaskId: string): LedgerEntry[] {
 	return fake.ledger
 		.createAttempts()
-		.filter((entry) => (entry.body as IDataObject | undefined)?.external_task_id === externalTaskId);
+		.filter(
+			(entry) => (entry.body as IDataObject | undefined)?.external_task_id === externalTaskId,
+		);
 }
 
 async function waitUntil(probe: () => boolean, timeoutMs = 3000): Promise<void> {
@@ -299,25 +316,31 @@ describe('Nothing lost, nothing paid twice', () => {
 		}
 	});
 
-	test.each([500, 502, 503, 504] as const)('a burst of %i on create: retried, looked up, created once', async (status) => {
-		fake.setFaults({ serverErrors: { count: 5, status, on: 'create' } });
-		const items = THREE();
-		const result = await execute(generate(), items);
-		expectAllDelivered(result, items);
-		expect(faulted('serverErrors')).toHaveLength(5);
-		expect(faulted('serverErrors').every((entry) => entry.status === status)).toBe(true);
-		// A 5xx may hide a created task: each one is followed by a look-up before the next POST.
-		expect(lookups().length).toBeGreaterThanOrEqual(5);
-	});
+	test.each([500, 502, 503, 504] as const)(
+		'a burst of %i on create: retried, looked up, created once',
+		async (status) => {
+			fake.setFaults({ serverErrors: { count: 5, status, on: 'create' } });
+			const items = THREE();
+			const result = await execute(generate(), items);
+			expectAllDelivered(result, items);
+			expect(faulted('serverErrors')).toHaveLength(5);
+			expect(faulted('serverErrors').every((entry) => entry.status === status)).toBe(true);
+			// A 5xx may hide a created task: each one is followed by a look-up before the next POST.
+			expect(lookups().length).toBeGreaterThanOrEqual(5);
+		},
+	);
 
-	test.each([500, 502, 503, 504] as const)('a burst of %i on poll: the items still get their videos', async (status) => {
-		fake.setFaults({ serverErrors: { count: 6, status, on: 'poll' } });
-		const items = THREE();
-		const result = await execute(generate(), items);
-		expectAllDelivered(result, items);
-		expect(faulted('serverErrors')).toHaveLength(6);
-		expect(fake.ledger.createAttempts()).toHaveLength(3);
-	});
+	test.each([500, 502, 503, 504] as const)(
+		'a burst of %i on poll: the items still get their videos',
+		async (status) => {
+			fake.setFaults({ serverErrors: { count: 6, status, on: 'poll' } });
+			const items = THREE();
+			const result = await execute(generate(), items);
+			expectAllDelivered(result, items);
+			expect(faulted('serverErrors')).toHaveLength(6);
+			expect(fake.ledger.createAttempts()).toHaveLength(3);
+		},
+	);
 
 	test('connection reset before the task is created: the look-up finds nothing, the task is created once', async () => {
 		fake.setFaults({ resetBeforeCreate: 2 });
@@ -326,7 +349,9 @@ describe('Nothing lost, nothing paid twice', () => {
 		expectAllDelivered(result, items);
 		const resets = faulted('resetBeforeCreate');
 		expect(resets).toHaveLength(2);
-		expect(resets.every((entry) => entry.status === 0 && entry.createdTaskId === undefined)).toBe(true);
+		expect(resets.every((entry) => entry.status === 0 && entry.createdTaskId === undefined)).toBe(
+			true,
+		);
 		expect(fake.ledger.createAttempts()).toHaveLength(5);
 	});
 
@@ -337,11 +362,15 @@ describe('Nothing lost, nothing paid twice', () => {
 		expectAllDelivered(result, items);
 		const lost = faulted('resetAfterCreate');
 		expect(lost).toHaveLength(3);
-		expect(lost.every((entry) => entry.status === 0 && entry.createdTaskId !== undefined)).toBe(true);
+		expect(lost.every((entry) => entry.status === 0 && entry.createdTaskId !== undefined)).toBe(
+			true,
+		);
 		// One POST per item: the look-up by external id found each task.
 		expect(fake.ledger.createAttempts()).toHaveLength(3);
 		for (const entry of lost) {
-			expect(lookups().some((lookup) => lookup.taskId === entry.createdTaskId && lookup.status === 200)).toBe(true);
+			expect(
+				lookups().some((lookup) => lookup.taskId === entry.createdTaskId && lookup.status === 200),
+			).toBe(true);
 		}
 	});
 
@@ -370,12 +399,19 @@ describe('Nothing lost, nothing paid twice', () => {
 		const taskId = ((await response.json()) as { task_id: string }).task_id;
 		fake.setFaults({ slow: { count: 100, delayMs: 3000, on: 'poll' } });
 		const result = await execute(
-			{ operation: 'getTask', lookupBy: 'taskId', taskId, options: { maxRetries: 1, retryDelay: 0.01, requestTimeout: 0.2 } },
+			{
+				operation: 'getTask',
+				lookupBy: 'taskId',
+				taskId,
+				options: { maxRetries: 1, retryDelay: 0.01, requestTimeout: 0.2 },
+			},
 			[{ json: {} }],
 		);
 		expect(result.run.status).toBe('error');
 		expect(fake.ledger.statusPolls(taskId)).toBe(2);
-		expect(result.error!.message).toBe(`Getting the task failed after 2 attempts (task ${taskId}): No answer within 0.2 s`);
+		expect(result.error!.message).toBe(
+			`Getting the task failed after 2 attempts (task ${taskId}): No answer within 0.2 s`,
+		);
 		expect(String(result.error!.description)).toContain(taskId);
 		// Two answers that would each take 3 s: giving up after 0.2 s keeps the run well under 6 s.
 		expect(result.ms).toBeLessThan(4500);
@@ -389,10 +425,21 @@ describe('Nothing lost, nothing paid twice', () => {
 			resetAfterCreate: 2,
 			malformedJson: { count: 3, on: 'any' },
 		});
-		const items = prompts('A red fox', 'A lighthouse', 'A paper boat', 'A city at night', 'A desert storm');
+		const items = prompts(
+			'A red fox',
+			'A lighthouse',
+			'A paper boat',
+			'A city at night',
+			'A desert storm',
+		);
 		const result = await execute(generate(), items);
 		expectAllDelivered(result, items);
-		for (const name of ['rateLimit', 'serverErrors', 'resetAfterCreate', 'malformedJson'] as const) {
+		for (const name of [
+			'rateLimit',
+			'serverErrors',
+			'resetAfterCreate',
+			'malformedJson',
+		] as const) {
 			expect(faulted(name).length).toBeGreaterThan(0);
 		}
 		expect(fake.activeFaults()).toEqual({
@@ -441,7 +488,9 @@ describe('Nothing lost, nothing paid twice', () => {
 		expectAllDelivered(result, items);
 		expect(faulted('serverErrors')).toHaveLength(6);
 		for (const entry of fake.ledger.creates()) {
-			const polls = fake.ledger.entries.filter((poll) => poll.kind === 'poll' && poll.taskId === entry.createdTaskId);
+			const polls = fake.ledger.entries.filter(
+				(poll) => poll.kind === 'poll' && poll.taskId === entry.createdTaskId,
+			);
 			expect(polls.filter((poll) => poll.status === 503)).toHaveLength(2);
 			expect(polls.at(-1)!.status).toBe(200);
 		}
@@ -455,15 +504,23 @@ describe('Nothing lost, nothing paid twice', () => {
 		const [hung] = faulted('slow');
 		expect(hung).toBeDefined();
 		// While that one answer takes 4 s, the other tasks are polled every interval and finish.
-		for (const entry of fake.ledger.creates().filter((created) => created.createdTaskId !== hung.taskId)) {
-			const polls = fake.ledger.entries.filter((poll) => poll.kind === 'poll' && poll.taskId === entry.createdTaskId);
+		for (const entry of fake.ledger
+			.creates()
+			.filter((created) => created.createdTaskId !== hung.taskId)) {
+			const polls = fake.ledger.entries.filter(
+				(poll) => poll.kind === 'poll' && poll.taskId === entry.createdTaskId,
+			);
 			expect(polls.length).toBeGreaterThan(0);
 			expect(polls.at(-1)!.at - hung.at).toBeLessThan(2500);
 		}
 	});
 
 	test('a task that never finishes: timeout error naming its task id; the other tasks are named too', async () => {
-		const items = prompts('A red fox in fresh snow', 'A clock that never stops [never]', 'A paper boat on a river');
+		const items = prompts(
+			'A red fox in fresh snow',
+			'A clock that never stops [never]',
+			'A paper boat on a river',
+		);
 		const result = await execute(generate({ timeout: 0.005 }), items);
 		expect(result.run.status).toBe('error');
 		expectCreatedOnceEach(3);
@@ -484,7 +541,11 @@ describe('Nothing lost, nothing paid twice', () => {
 	});
 
 	test('a task that never finishes, with Continue On Fail: an error item with the task id, the others delivered', async () => {
-		const items = prompts('A red fox in fresh snow', 'A clock that never stops [never]', 'A paper boat on a river');
+		const items = prompts(
+			'A red fox in fresh snow',
+			'A clock that never stops [never]',
+			'A paper boat on a river',
+		);
 		const result = await execute(generate({ timeout: 0.005 }), items, { continueOnFail: true });
 		expect(result.error).toBeUndefined();
 		expect(result.items).toHaveLength(3);
@@ -511,31 +572,36 @@ describe('Nothing lost, nothing paid twice', () => {
 		};
 		const KINDS = Object.keys(ERROR_KIND_DESCRIPTIONS) as ErrorKind[];
 
-		test.each(Object.keys(NAMES) as FakeModelId[])('%s: 095..099 as Continue On Fail items', async (model) => {
-			const items = KINDS.map((kind) => ({ json: { prompt: `A scene that fails [fail:${kind}]` } }));
-			const extra: IDataObject = { model };
-			if (model === 'kirin_v2_master_i2v') {
-				extra.imageSource = 'url';
-				extra.imageUrl = 'https://example.com/product.png';
-			}
-			const result = await execute(generate({}, extra), items, { continueOnFail: true });
-			expect(result.error).toBeUndefined();
-			expect(result.items).toHaveLength(5);
-			expectCreatedOnceEach(5);
-			KINDS.forEach((kind, index) => {
-				const item = result.items[index];
-				const code = `${FAKE_MODELS[model].errorPrefix}${kind}`;
-				expect(item.pairedItem).toEqual({ item: index });
-				const error = item.json.error as IDataObject;
-				expect(error.code).toBe(code);
-				expect(error.taskId).toBe(createdFor(items[index].json.prompt).createdTaskId);
-				const message = String(error.message);
-				expect(message).toContain(NAMES[model]);
-				expect(message).toContain(code);
-				expect(message.toLowerCase()).toContain(ERROR_KIND_DESCRIPTIONS[kind].toLowerCase());
-			});
-			expectNoLeak(result);
-		});
+		test.each(Object.keys(NAMES) as FakeModelId[])(
+			'%s: 095..099 as Continue On Fail items',
+			async (model) => {
+				const items = KINDS.map((kind) => ({
+					json: { prompt: `A scene that fails [fail:${kind}]` },
+				}));
+				const extra: IDataObject = { model };
+				if (model === 'kirin_v2_master_i2v') {
+					extra.imageSource = 'url';
+					extra.imageUrl = 'https://example.com/product.png';
+				}
+				const result = await execute(generate({}, extra), items, { continueOnFail: true });
+				expect(result.error).toBeUndefined();
+				expect(result.items).toHaveLength(5);
+				expectCreatedOnceEach(5);
+				KINDS.forEach((kind, index) => {
+					const item = result.items[index];
+					const code = `${FAKE_MODELS[model].errorPrefix}${kind}`;
+					expect(item.pairedItem).toEqual({ item: index });
+					const error = item.json.error as IDataObject;
+					expect(error.code).toBe(code);
+					expect(error.taskId).toBe(createdFor(items[index].json.prompt).createdTaskId);
+					const message = String(error.message);
+					expect(message).toContain(NAMES[model]);
+					expect(message).toContain(code);
+					expect(message.toLowerCase()).toContain(ERROR_KIND_DESCRIPTIONS[kind].toLowerCase());
+				});
+				expectNoLeak(result);
+			},
+		);
 
 		test('without Continue On Fail the node error names model, code and meaning', async () => {
 			const items = prompts('A scene that fails [fail:098]');
@@ -546,13 +612,19 @@ describe('Nothing lost, nothing paid twice', () => {
 			expect(message).toContain('Kirin V2.5 Turbo - Text to Video');
 			expect(message).toContain('002011098');
 			expect(message.toLowerCase()).toContain('status check error');
-			expect(String(result.error?.description)).toContain(createdFor(items[0].json!.prompt as string).createdTaskId!);
+			expect(String(result.error?.description)).toContain(
+				createdFor(items[0].json!.prompt as string).createdTaskId!,
+			);
 			expectNoLeak(result);
 		});
 	});
 
 	test('Retry On Fail after a failed task: the re-run adopts the other tasks (409) and tries the failed item once more', async () => {
-		const items = prompts('A red fox in fresh snow', 'A lighthouse at dusk', 'A storm that breaks [fail:095]');
+		const items = prompts(
+			'A red fox in fresh snow',
+			'A lighthouse at dusk',
+			'A storm that breaks [fail:095]',
+		);
 		const result = await execute(generate(), items, { retryOnFail: true, maxTries: 2 });
 		// The fake fails every task of that prompt, so the second try fails too.
 		expect(result.run.status).toBe('error');
@@ -570,7 +642,9 @@ describe('Nothing lost, nothing paid twice', () => {
 			.creates()
 			.filter((entry) => (entry.body as IDataObject).prompt === 'A storm that breaks [fail:095]');
 		expect(storm).toHaveLength(2);
-		const [first, fresh] = storm.map((entry) => String((entry.body as IDataObject).external_task_id));
+		const [first, fresh] = storm.map((entry) =>
+			String((entry.body as IDataObject).external_task_id),
+		);
 		expect(fresh).not.toBe(first);
 		expect(attemptsFor(first).map((entry) => entry.status)).toEqual([200, 409]);
 		expect(fake.ledger.creates()).toHaveLength(4);
@@ -638,7 +712,9 @@ describe('Nothing lost, nothing paid twice', () => {
 			expect(binary!.fileName).toBe(`${taskId}.mp4`);
 			const bytes = await binaryBytes(binary!);
 			expect(bytes.length).toBe(fake.tasks.get(taskId)!.videoBytes);
-			expect(createHash('sha256').update(bytes).digest('hex')).toBe(expectedVideoSha256(taskId, 0, bytes.length));
+			expect(createHash('sha256').update(bytes).digest('hex')).toBe(
+				expectedVideoSha256(taskId, 0, bytes.length),
+			);
 		}
 	});
 
@@ -646,7 +722,11 @@ describe('Nothing lost, nothing paid twice', () => {
 		const response = await fetch(`${fake.url}/v1/videos/generations`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
-			body: JSON.stringify({ model: 'kirin_v2_6_t2v', prompt: 'A red fox in fresh snow', external_task_id: 'order-1001' }),
+			body: JSON.stringify({
+				model: 'kirin_v2_6_t2v',
+				prompt: 'A red fox in fresh snow',
+				external_task_id: 'order-1001',
+			}),
 		});
 		expect(response.status).toBe(200);
 		const existing = ((await response.json()) as { task_id: string }).task_id;
@@ -656,10 +736,17 @@ describe('Nothing lost, nothing paid twice', () => {
 			{ json: { prompt: 'A lighthouse at dusk', order: 1002 } },
 			{ json: { prompt: 'A paper boat on a river', order: 1003 } },
 		];
-		const result = await execute(generate({ externalTaskId: '={{ "order-" + $json.order }}' }), items);
+		const result = await execute(
+			generate({ externalTaskId: '={{ "order-" + $json.order }}' }),
+			items,
+		);
 		expect(result.error).toBeUndefined();
 		expect(result.items).toHaveLength(3);
-		expect(fake.ledger.createsByExternalId()).toEqual({ 'order-1001': 1, 'order-1002': 1, 'order-1003': 1 });
+		expect(fake.ledger.createsByExternalId()).toEqual({
+			'order-1001': 1,
+			'order-1002': 1,
+			'order-1003': 1,
+		});
 		expect(fake.ledger.creates()).toHaveLength(3); // the one made beforehand and two by the node
 		expect(attemptsFor('order-1001').map((entry) => entry.status)).toEqual([200, 409]);
 		expect(result.items[0].json.taskId).toBe(existing);
@@ -685,12 +772,26 @@ describe('Nothing lost, nothing paid twice', () => {
 			{
 				status: 400,
 				// The node passes image URLs on as they are; the API rejects this one.
-				extra: { model: 'kirin_v2_master_i2v', imageSource: 'url', imageUrl: 'https://[not-a-host]/a.png' },
+				extra: {
+					model: 'kirin_v2_master_i2v',
+					imageSource: 'url',
+					imageUrl: 'https://[not-a-host]/a.png',
+				},
 				message: /rejected the request \(400\).*image/,
 			},
-			{ status: 401, apiKey: WRONG_KEY, message: /refused the API key \(401\)/, description: /credential/ },
+			{
+				status: 401,
+				apiKey: WRONG_KEY,
+				message: /refused the API key \(401\)/,
+				description: /credential/,
+			},
 			{ status: 402, apiKey: BROKE_KEY, message: /insufficient balance \(402\)/ },
-			{ status: 403, apiKey: FORBIDDEN_KEY, message: /refused the API key \(403\)/, description: /credential/ },
+			{
+				status: 403,
+				apiKey: FORBIDDEN_KEY,
+				message: /refused the API key \(403\)/,
+				description: /credential/,
+			},
 			{
 				status: 422,
 				faults: { serverErrors: { count: 1, status: 422 as 500, on: 'create' } },
@@ -710,14 +811,19 @@ describe('Nothing lost, nothing paid twice', () => {
 			// Nothing else was asked: no retry, no look-up.
 			expect(fake.ledger.entries).toHaveLength(1);
 			expect(result.error!.message).toMatch(scenario.message);
-			if (scenario.description) expect(String(result.error!.description)).toMatch(scenario.description);
+			if (scenario.description)
+				expect(String(result.error!.description)).toMatch(scenario.description);
 			expect(String(result.error!.httpCode)).toBe(String(scenario.status));
 			expectNoLeak(result, apiKey);
 		});
 	});
 
 	test('Continue On Fail: a failed task becomes an error item with pairedItem, the other items go on', async () => {
-		const items = prompts('A red fox in fresh snow', 'A storm that breaks [fail:097]', 'A paper boat on a river');
+		const items = prompts(
+			'A red fox in fresh snow',
+			'A storm that breaks [fail:097]',
+			'A paper boat on a river',
+		);
 		const result = await execute(generate(), items, { continueOnFail: true });
 		expect(result.error).toBeUndefined();
 		expect(result.run.status).toBe('success');
@@ -730,8 +836,12 @@ describe('Nothing lost, nothing paid twice', () => {
 		expect(failed.json.videoUrl).toBeUndefined();
 		expect(failed.json.error).toEqual({
 			code: '002014097',
-			message: expect.stringContaining('Kirin V2.6 - Text to Video: http error response (002014097)'),
-			description: expect.stringContaining(createdFor('A storm that breaks [fail:097]').createdTaskId!),
+			message: expect.stringContaining(
+				'Kirin V2.6 - Text to Video: http error response (002014097)',
+			),
+			description: expect.stringContaining(
+				createdFor('A storm that breaks [fail:097]').createdTaskId!,
+			),
 			taskId: createdFor('A storm that breaks [fail:097]').createdTaskId,
 		});
 		expectNoLeak(result);
@@ -744,7 +854,10 @@ describe('Nothing lost, nothing paid twice', () => {
 			{ json: { prompt: 'A paper boat on a river', image: 'https://example.com/boat.png' } },
 		];
 		const result = await execute(
-			generate({}, { model: 'kirin_v2_master_i2v', imageSource: 'url', imageUrl: '={{ $json.image }}' }),
+			generate(
+				{},
+				{ model: 'kirin_v2_master_i2v', imageSource: 'url', imageUrl: '={{ $json.image }}' },
+			),
 			items,
 			{ continueOnFail: true },
 		);
@@ -760,7 +873,9 @@ describe('Nothing lost, nothing paid twice', () => {
 		expect(error.message).toMatch(/rejected the request \(400\).*image/);
 		expect(error).toHaveProperty('description');
 		expect(error.taskId).toBeUndefined(); // no task was created, so none is named
-		expect(attemptsFor((fake.ledger.createAttempts()[0].body as IDataObject).external_task_id as string)).toHaveLength(1);
+		expect(
+			attemptsFor((fake.ledger.createAttempts()[0].body as IDataObject).external_task_id as string),
+		).toHaveLength(1);
 		expect(fake.ledger.createAttempts()).toHaveLength(3);
 		expectNoLeak(result);
 	});
@@ -780,7 +895,12 @@ describe('Nothing lost, nothing paid twice', () => {
 		expect(run.status === 'canceled' || run.status === 'error').toBe(true);
 		expectCreatedOnceEach(3);
 		const ran = Boolean(run.data.resultData.runData.Kirin?.length);
-		expectNoLeak({ run, items: ran ? outputOf(run, 'Kirin') : [], error: errorOf(run, 'Kirin'), ms: 0 });
+		expectNoLeak({
+			run,
+			items: ran ? outputOf(run, 'Kirin') : [],
+			error: errorOf(run, 'Kirin'),
+			ms: 0,
+		});
 	});
 
 	test('stopping the execution ends a long Retry-After wait at once', async () => {
@@ -803,6 +923,11 @@ describe('Nothing lost, nothing paid twice', () => {
 		expect(fake.ledger.creates()).toHaveLength(0);
 		expect(fake.ledger.entries).toHaveLength(3);
 		const ran = Boolean(run.data.resultData.runData.Kirin?.length);
-		expectNoLeak({ run, items: ran ? outputOf(run, 'Kirin') : [], error: errorOf(run, 'Kirin'), ms: took });
+		expectNoLeak({
+			run,
+			items: ran ? outputOf(run, 'Kirin') : [],
+			error: errorOf(run, 'Kirin'),
+			ms: took,
+		});
 	});
 });

@@ -33,24 +33,44 @@ describe('Reuse Tasks Created for the Same Input in the Last (Hours)', () => {
 
 	test('on: a second execution on the same items adopts the tasks instead of paying again', async () => {
 		const items = rows('a fox', 'an owl', 'a whale');
-		const first = outputOf(await runWorkflow(kirinWorkflow(generate({ reuseWithinHours: 1 }), items), credentials), 'Kirin');
-		const second = outputOf(await runWorkflow(kirinWorkflow(generate({ reuseWithinHours: 1 }), items), credentials), 'Kirin');
+		const first = outputOf(
+			await runWorkflow(kirinWorkflow(generate({ reuseWithinHours: 1 }), items), credentials),
+			'Kirin',
+		);
+		const second = outputOf(
+			await runWorkflow(kirinWorkflow(generate({ reuseWithinHours: 1 }), items), credentials),
+			'Kirin',
+		);
 		expect(fake.ledger.creates()).toHaveLength(3);
 		expect(second.map((item) => item.json.taskId)).toEqual(first.map((item) => item.json.taskId));
 		expect(second.every((item) => item.json.status === 'completed')).toBe(true);
 	});
 
 	test('on: a different input, or the same prompt at another position, is a new task', async () => {
-		await runWorkflow(kirinWorkflow(generate({ reuseWithinHours: 1 }), rows('a lynx', 'a heron')), credentials);
-		await runWorkflow(kirinWorkflow(generate({ reuseWithinHours: 1 }), rows('a heron', 'a lynx', 'a cat')), credentials);
+		await runWorkflow(
+			kirinWorkflow(generate({ reuseWithinHours: 1 }), rows('a lynx', 'a heron')),
+			credentials,
+		);
+		await runWorkflow(
+			kirinWorkflow(generate({ reuseWithinHours: 1 }), rows('a heron', 'a lynx', 'a cat')),
+			credentials,
+		);
 		expect(fake.ledger.creates()).toHaveLength(5);
 	});
 
 	test('on: a failed task is not reused; the item gets a fresh task', async () => {
 		const items = rows('fine', 'broken [fail:095]');
-		const first = await runWorkflow(kirinWorkflow(generate({ reuseWithinHours: 1 }), items, { continueOnFail: true }), credentials);
-		expect((outputOf(first, 'Kirin')[1].json.error as Record<string, string>).message).toContain('002014095');
-		await runWorkflow(kirinWorkflow(generate({ reuseWithinHours: 1 }), items, { continueOnFail: true }), credentials);
+		const first = await runWorkflow(
+			kirinWorkflow(generate({ reuseWithinHours: 1 }), items, { continueOnFail: true }),
+			credentials,
+		);
+		expect((outputOf(first, 'Kirin')[1].json.error as Record<string, string>).message).toContain(
+			'002014095',
+		);
+		await runWorkflow(
+			kirinWorkflow(generate({ reuseWithinHours: 1 }), items, { continueOnFail: true }),
+			credentials,
+		);
 		const prompts = fake.ledger.creates().map((entry) => (entry.body as { prompt: string }).prompt);
 		expect(prompts.filter((prompt) => prompt === 'fine')).toHaveLength(1);
 		expect(prompts.filter((prompt) => prompt === 'broken [fail:095]')).toHaveLength(2);
@@ -59,7 +79,10 @@ describe('Reuse Tasks Created for the Same Input in the Last (Hours)', () => {
 
 	test('on: after an execution dies mid-batch, re-running it adopts what it created and finishes', async () => {
 		const items = rows('one [ms:1500]', 'two [ms:1500]', 'three [ms:1500]');
-		const crashed = await startWorkflow(kirinWorkflow(generate({ reuseWithinHours: 2 }), items), credentials);
+		const crashed = await startWorkflow(
+			kirinWorkflow(generate({ reuseWithinHours: 2 }), items),
+			credentials,
+		);
 		// The tasks are created at once; the execution then dies while it waits for them.
 		for (let waited = 0; fake.ledger.creates().length < 3 && waited < 3000; waited += 20) {
 			await new Promise((resolve) => setTimeout(resolve, 20));
@@ -68,7 +91,10 @@ describe('Reuse Tasks Created for the Same Input in the Last (Hours)', () => {
 		await crashed.done.catch(() => undefined);
 		expect(fake.ledger.creates()).toHaveLength(3);
 
-		const rerun = await runWorkflow(kirinWorkflow(generate({ reuseWithinHours: 2 }), items), credentials);
+		const rerun = await runWorkflow(
+			kirinWorkflow(generate({ reuseWithinHours: 2 }), items),
+			credentials,
+		);
 		expect(errorOf(rerun, 'Kirin')).toBeUndefined();
 		const output = outputOf(rerun, 'Kirin');
 		expect(output.map((item) => item.json.status)).toEqual(['completed', 'completed', 'completed']);

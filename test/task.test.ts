@@ -19,7 +19,7 @@ const COMPLETED = {
 };
 
 describe('parseTask', () => {
-	it('reads the contract\'s example task', () => {
+	it("reads the contract's example task", () => {
 		expect(parseTask(COMPLETED)).toEqual({
 			taskId: 'tsk_8f2c1d',
 			externalTaskId: 'campaign-42-item-7',
@@ -70,7 +70,10 @@ describe('parseTask', () => {
 	});
 
 	it('accepts output as a single object with content', () => {
-		const task = parseTask({ ...COMPLETED, output: { content: [{ type: 'video', url: 'https://cdn.example/one.mp4' }] } })!;
+		const task = parseTask({
+			...COMPLETED,
+			output: { content: [{ type: 'video', url: 'https://cdn.example/one.mp4' }] },
+		})!;
 		expect(task.contents).toEqual([{ type: 'video', url: 'https://cdn.example/one.mp4' }]);
 	});
 
@@ -78,7 +81,12 @@ describe('parseTask', () => {
 		const task = parseTask({
 			...COMPLETED,
 			output: [
-				{ content: [{ type: 'video', url: 'https://cdn.example/a.mp4' }, { type: 'image', url: 'https://cdn.example/a.jpg', size: 1024 }] },
+				{
+					content: [
+						{ type: 'video', url: 'https://cdn.example/a.mp4' },
+						{ type: 'image', url: 'https://cdn.example/a.jpg', size: 1024 },
+					],
+				},
 				{ content: [{ url: 'https://cdn.example/b.mp4' }, { type: 'video' }, 'junk'] },
 			],
 		})!;
@@ -87,7 +95,10 @@ describe('parseTask', () => {
 			{ type: 'image', url: 'https://cdn.example/a.jpg', size: '1024' },
 			{ type: 'video', url: 'https://cdn.example/b.mp4' },
 		]);
-		expect(videosOf(task).map((video) => video.url)).toEqual(['https://cdn.example/a.mp4', 'https://cdn.example/b.mp4']);
+		expect(videosOf(task).map((video) => video.url)).toEqual([
+			'https://cdn.example/a.mp4',
+			'https://cdn.example/b.mp4',
+		]);
 	});
 
 	it('has no contents and no cost while in progress', () => {
@@ -104,15 +115,29 @@ describe('parseTask', () => {
 		['free', undefined],
 		[undefined, undefined],
 	])('reads cost %p as %p', (cost, expected) => {
-		expect(parseTask({ task_id: 't', status: 'completed', usage: { cost, discount: 0.1 } })!.costUsd).toBe(expected);
+		expect(
+			parseTask({ task_id: 't', status: 'completed', usage: { cost, discount: 0.1 } })!.costUsd,
+		).toBe(expected);
 	});
 
 	it('reads the error of a failed task (error_message, or message)', () => {
-		expect(parseTask({ task_id: 't', status: 'failed', error: { code: '002014095', error_message: 'Internal generation error' } })!.error).toEqual({
+		expect(
+			parseTask({
+				task_id: 't',
+				status: 'failed',
+				error: { code: '002014095', error_message: 'Internal generation error' },
+			})!.error,
+		).toEqual({
 			code: '002014095',
 			message: 'Internal generation error',
 		});
-		expect(parseTask({ task_id: 't', status: 'failed', error: { code: 2014099, message: 'Task creation error' } })!.error).toEqual({
+		expect(
+			parseTask({
+				task_id: 't',
+				status: 'failed',
+				error: { code: 2014099, message: 'Task creation error' },
+			})!.error,
+		).toEqual({
 			code: '2014099',
 			message: 'Task creation error',
 		});
@@ -151,9 +176,20 @@ describe('taskToJson', () => {
 		});
 	});
 
-	it('explains the error code of a failed task with the model\'s page', () => {
-		const json = taskToJson(parseTask({ task_id: 't', model: 'kirin_v1_t2v', status: 'failed', error: { code: '002001098', error_message: 'Status check error' } })!);
-		expect(json.error).toEqual({ code: '002001098', message: 'Status check error', meaning: 'Kirin V1 - Text to Video: status check error' });
+	it("explains the error code of a failed task with the model's page", () => {
+		const json = taskToJson(
+			parseTask({
+				task_id: 't',
+				model: 'kirin_v1_t2v',
+				status: 'failed',
+				error: { code: '002001098', error_message: 'Status check error' },
+			})!,
+		);
+		expect(json.error).toEqual({
+			code: '002001098',
+			message: 'Status check error',
+			meaning: 'Kirin V1 - Text to Video: status check error',
+		});
 		expect(json).not.toHaveProperty('videoUrl');
 	});
 });

@@ -25,7 +25,11 @@ afterAll(async () => {
 });
 beforeEach(() => {
 	fake.ledger.reset();
-	fake.setCallbackOptions({ duplicateCallbacks: false, shuffleCallbacks: 0, reverseCallbacks: false });
+	fake.setCallbackOptions({
+		duplicateCallbacks: false,
+		shuffleCallbacks: 0,
+		reverseCallbacks: false,
+	});
 });
 
 /** Activates "Kirin Trigger -> (nothing)" with the given trigger parameters. */
@@ -41,7 +45,11 @@ async function activateTrigger(parameters: Record<string, unknown> = {}): Promis
 		parameters: parameters as INode['parameters'],
 		credentials: { kirinApi: { id: 'cred-1', name: 'Kirin account' } },
 	};
-	return await n8n.activate({ id: `wf-trigger-${counter}`, nodes: [trigger], connections: {} }, credentials, 'Kirin Trigger');
+	return await n8n.activate(
+		{ id: `wf-trigger-${counter}`, nodes: [trigger], connections: {} },
+		credentials,
+		'Kirin Trigger',
+	);
 }
 
 /** Runs Generate Video with "Don't Wait" and the trigger's production URL as Callback URL. */
@@ -86,14 +94,18 @@ describe('Kirin Trigger', () => {
 		await settle();
 		expect(trigger.executions).toHaveLength(3);
 		const emitted = executions.map((run) => outputOf(run, 'Kirin Trigger')[0].json);
-		expect(emitted.map((json) => json.taskId).sort()).toEqual(created.map((item) => item.json.taskId).sort());
+		expect(emitted.map((json) => json.taskId).sort()).toEqual(
+			created.map((item) => item.json.taskId).sort(),
+		);
 		for (const json of emitted) {
 			expect(json.status).toBe('completed');
 			expect(json.videoUrl).toMatch(/\.mp4$/);
 			expect(json.costUsd).toBeGreaterThan(0);
 		}
 		// The Kirin node added the trigger's secret to the callback URL by itself.
-		const callbackUrl = new URL((fake.ledger.creates()[0].body as { callback_url: string }).callback_url);
+		const callbackUrl = new URL(
+			(fake.ledger.creates()[0].body as { callback_url: string }).callback_url,
+		);
 		expect(callbackUrl.searchParams.get('secret')).toMatch(/^[\w-]{32}$/);
 	});
 
@@ -103,7 +115,9 @@ describe('Kirin Trigger', () => {
 		await generateInto(trigger, ['a fox', 'an owl']);
 		await trigger.waitForExecutions(2);
 		await settle(600);
-		const completedDeliveries = fake.ledger.callbacks().filter((attempt) => attempt.taskStatus === 'completed' && attempt.httpStatus === 200);
+		const completedDeliveries = fake.ledger
+			.callbacks()
+			.filter((attempt) => attempt.taskStatus === 'completed' && attempt.httpStatus === 200);
 		expect(completedDeliveries.length).toBe(4);
 		expect(trigger.executions).toHaveLength(2);
 	});
@@ -134,18 +148,30 @@ describe('Kirin Trigger', () => {
 
 	test('no secret, no execution: missing or wrong secret gets 401', async () => {
 		const trigger = await activateTrigger();
-		const task = { task_id: 'tsk_forged', status: 'completed', output: [{ content: [{ type: 'video', url: 'https://evil.example/x.mp4' }] }] };
+		const task = {
+			task_id: 'tsk_forged',
+			status: 'completed',
+			output: [{ content: [{ type: 'video', url: 'https://evil.example/x.mp4' }] }],
+		};
 		expect((await post(n8n.triggerUrl(trigger), task)).status).toBe(401);
-		expect((await post(`${n8n.triggerUrl(trigger)}?secret=${'a'.repeat(32)}`, task)).status).toBe(401);
+		expect((await post(`${n8n.triggerUrl(trigger)}?secret=${'a'.repeat(32)}`, task)).status).toBe(
+			401,
+		);
 		await settle(100);
 		expect(trigger.executions).toHaveLength(0);
 	});
 
 	test('a secret set on the trigger is the one it checks', async () => {
 		const trigger = await activateTrigger({ secret: 'my-own-secret-123' });
-		const task = { task_id: 'tsk_manual', status: 'completed', output: [{ content: [{ type: 'video', url: `${fake.url}/files/x.mp4` }] }] };
+		const task = {
+			task_id: 'tsk_manual',
+			status: 'completed',
+			output: [{ content: [{ type: 'video', url: `${fake.url}/files/x.mp4` }] }],
+		};
 		expect((await post(`${n8n.triggerUrl(trigger)}?secret=wrong`, task)).status).toBe(401);
-		expect((await post(`${n8n.triggerUrl(trigger)}?secret=my-own-secret-123`, task)).status).toBe(200);
+		expect((await post(`${n8n.triggerUrl(trigger)}?secret=my-own-secret-123`, task)).status).toBe(
+			200,
+		);
 		const [run] = await trigger.waitForExecutions(1);
 		expect(outputOf(run, 'Kirin Trigger')[0].json.taskId).toBe('tsk_manual');
 	});
@@ -158,6 +184,8 @@ describe('Kirin Trigger', () => {
 		const taskId = String(item.json.taskId);
 		expect(item.binary!.video.fileName).toBe(`${taskId}.mp4`);
 		const bytes = await binaryBytes(item.binary!.video);
-		expect(createHash('sha256').update(bytes).digest('hex')).toBe(expectedVideoSha256(taskId, 0, 123456));
+		expect(createHash('sha256').update(bytes).digest('hex')).toBe(
+			expectedVideoSha256(taskId, 0, 123456),
+		);
 	});
 });

@@ -33,7 +33,11 @@ beforeEach(() => {
 async function generate(parameters: IDataObject, items?: TestItem[], continueOnFail = false) {
 	const run = await runWorkflow(
 		kirinWorkflow(
-			{ operation: 'generate', ...parameters, options: { ...FAST, ...((parameters.options as IDataObject) ?? {}) } },
+			{
+				operation: 'generate',
+				...parameters,
+				options: { ...FAST, ...((parameters.options as IDataObject) ?? {}) },
+			},
 			items,
 			{ continueOnFail },
 		),
@@ -85,23 +89,35 @@ describe('prompt', () => {
 	});
 
 	it('an empty Prompt field is refused by n8n itself before the run (required parameter)', async () => {
-		await expect(generate({ model: 'kirin_v2_6_t2v', prompt: '' })).rejects.toThrow(/Parameter "Prompt" is required/);
+		await expect(generate({ model: 'kirin_v2_6_t2v', prompt: '' })).rejects.toThrow(
+			/Parameter "Prompt" is required/,
+		);
 		expect(fake.ledger.entries).toHaveLength(0);
 	});
 
 	it('a prompt of only spaces counts as missing', async () => {
-		await expectRejected({ model: 'kirin_v2_6_t2v', prompt: '   \n ' }, undefined, 'Prompt', [/Prompt is required/]);
+		await expectRejected({ model: 'kirin_v2_6_t2v', prompt: '   \n ' }, undefined, 'Prompt', [
+			/Prompt is required/,
+		]);
 	});
 
 	it('a prompt over 2500 characters is rejected', async () => {
-		await expectRejected({ model: 'kirin_v2_6_t2v', prompt: 'x'.repeat(2501) }, undefined, 'Prompt', [
-			/Prompt is 2501 characters long; the limit is 2500/,
-		]);
+		await expectRejected(
+			{ model: 'kirin_v2_6_t2v', prompt: 'x'.repeat(2501) },
+			undefined,
+			'Prompt',
+			[/Prompt is 2501 characters long; the limit is 2500/],
+		);
 	});
 
 	it('the optional prompt of image to video is also limited to 2500 characters', async () => {
 		await expectRejected(
-			{ model: 'kirin_v2_master_i2v', imageSource: 'url', imageUrl: 'https://cdn.example.com/a.png', prompt: 'y'.repeat(2501) },
+			{
+				model: 'kirin_v2_master_i2v',
+				imageSource: 'url',
+				imageUrl: 'https://cdn.example.com/a.png',
+				prompt: 'y'.repeat(2501),
+			},
 			undefined,
 			'Prompt',
 			[/Prompt is 2501 characters long/],
@@ -128,25 +144,44 @@ describe('negative prompt, CFG scale, options', () => {
 	});
 
 	it.each([1.01, -0.1, 5])('CFG scale %s (outside 0-1) is rejected', async (cfgScale) => {
-		await expectRejected({ model: 'kirin_v1_t2v', prompt: 'fox', cfgScale }, undefined, 'CFG Scale', [
-			escape(`CFG Scale must be between 0 and 1; got ${cfgScale}`),
-		]);
+		await expectRejected(
+			{ model: 'kirin_v1_t2v', prompt: 'fox', cfgScale },
+			undefined,
+			'CFG Scale',
+			[escape(`CFG Scale must be between 0 and 1; got ${cfgScale}`)],
+		);
 	});
 
 	it('a CFG scale that is no number (from an expression) is rejected', async () => {
-		await expectRejected({ model: 'kirin_v1_t2v', prompt: 'fox', cfgScale: "={{ 'high' }}" }, undefined, 'CFG Scale', [
-			/CFG Scale must be a number; got "high"/,
-		]);
+		await expectRejected(
+			{ model: 'kirin_v1_t2v', prompt: 'fox', cfgScale: "={{ 'high' }}" },
+			undefined,
+			'CFG Scale',
+			[/CFG Scale must be a number; got "high"/],
+		);
 	});
 
 	it.each([
 		['duration', "={{ '7' }}", 'Duration', /Duration must be one of 5, 10; got "7"/],
-		['aspectRatio', "={{ '4:3' }}", 'Aspect Ratio', /Aspect Ratio must be one of 16:9, 9:16, 1:1; got "4:3"/],
+		[
+			'aspectRatio',
+			"={{ '4:3' }}",
+			'Aspect Ratio',
+			/Aspect Ratio must be one of 16:9, 9:16, 1:1; got "4:3"/,
+		],
 		['mode', "={{ 'turbo' }}", 'Mode', /Mode must be one of std, pro; got "turbo"/],
 		['watermark', "={{ 'maybe' }}", 'Watermark', /Watermark must be true or false/],
-	])('%s from an expression outside the page\'s options is rejected', async (name, value, field, pattern) => {
-		await expectRejected({ model: 'kirin_v2_5_turbo_t2v', prompt: 'fox', [name]: value }, undefined, field, [pattern]);
-	});
+	])(
+		"%s from an expression outside the page's options is rejected",
+		async (name, value, field, pattern) => {
+			await expectRejected(
+				{ model: 'kirin_v2_5_turbo_t2v', prompt: 'fox', [name]: value },
+				undefined,
+				field,
+				[pattern],
+			);
+		},
+	);
 
 	it('a duration from an expression per item names the bad item', async () => {
 		await expectRejected(
@@ -159,20 +194,35 @@ describe('negative prompt, CFG scale, options', () => {
 	});
 
 	it('a callback URL that is not http(s) is rejected', async () => {
-		await expectRejected({ model: 'kirin_v2_6_t2v', prompt: 'fox', options: { callbackUrl: 'ftp://hooks.example.com/x' } }, undefined, 'Callback URL', [
-			/Callback URL must be an http or https URL/,
-		]);
+		await expectRejected(
+			{
+				model: 'kirin_v2_6_t2v',
+				prompt: 'fox',
+				options: { callbackUrl: 'ftp://hooks.example.com/x' },
+			},
+			undefined,
+			'Callback URL',
+			[/Callback URL must be an http or https URL/],
+		);
 	});
 
 	it('a malformed http(s) callback URL is rejected naming the field', async () => {
-		await expectRejected({ model: 'kirin_v2_6_t2v', prompt: 'fox', options: { callbackUrl: 'https://[oops]/hook' } }, undefined, 'Callback URL', [
-			/Callback URL must be an http or https URL/,
-		]);
+		await expectRejected(
+			{ model: 'kirin_v2_6_t2v', prompt: 'fox', options: { callbackUrl: 'https://[oops]/hook' } },
+			undefined,
+			'Callback URL',
+			[/Callback URL must be an http or https URL/],
+		);
 	});
 });
 
 describe('camera control (kirin_v1_t2v)', () => {
-	const base = { model: 'kirin_v1_t2v', prompt: 'fox', cameraControlType: 'simple', cameraAxis: 'zoom' };
+	const base = {
+		model: 'kirin_v1_t2v',
+		prompt: 'fox',
+		cameraControlType: 'simple',
+		cameraAxis: 'zoom',
+	};
 
 	it.each([0, 11, -11, 10.5])('movement amount %s is rejected', async (cameraValue) => {
 		await expectRejected({ ...base, cameraValue }, undefined, 'Camera Movement Amount', [
@@ -181,27 +231,48 @@ describe('camera control (kirin_v1_t2v)', () => {
 	});
 
 	it('camera control in Professional mode is rejected (mode from an expression keeps the camera fields)', async () => {
-		await expectRejected({ ...base, cameraValue: 5, mode: "={{ 'pro' }}" }, undefined, 'Camera Control', [
-			/Camera Control needs Mode Standard and Duration 5 seconds; got mode pro and duration 5 seconds/,
-		]);
+		await expectRejected(
+			{ ...base, cameraValue: 5, mode: "={{ 'pro' }}" },
+			undefined,
+			'Camera Control',
+			[
+				/Camera Control needs Mode Standard and Duration 5 seconds; got mode pro and duration 5 seconds/,
+			],
+		);
 	});
 
 	it('camera control for 10 seconds is rejected (duration from an expression keeps the camera fields)', async () => {
-		await expectRejected({ ...base, cameraValue: 5, duration: "={{ '10' }}" }, undefined, 'Camera Control', [
-			/Camera Control needs Mode Standard and Duration 5 seconds; got mode std and duration 10 seconds/,
-		]);
+		await expectRejected(
+			{ ...base, cameraValue: 5, duration: "={{ '10' }}" },
+			undefined,
+			'Camera Control',
+			[
+				/Camera Control needs Mode Standard and Duration 5 seconds; got mode std and duration 10 seconds/,
+			],
+		);
 	});
 
 	it('a predefined camera movement is also limited to Standard and 5 seconds', async () => {
-		await expectRejected({ model: 'kirin_v1_t2v', prompt: 'fox', cameraControlType: 'down_back', mode: "={{ 'pro' }}" }, undefined, 'Camera Control', [
-			/Camera Control needs Mode Standard/,
-		]);
+		await expectRejected(
+			{
+				model: 'kirin_v1_t2v',
+				prompt: 'fox',
+				cameraControlType: 'down_back',
+				mode: "={{ 'pro' }}",
+			},
+			undefined,
+			'Camera Control',
+			[/Camera Control needs Mode Standard/],
+		);
 	});
 
 	it('an unknown camera type from an expression is rejected', async () => {
-		await expectRejected({ model: 'kirin_v1_t2v', prompt: 'fox', cameraControlType: "={{ 'orbit' }}" }, undefined, 'Camera Control', [
-			/Camera Control must be one of .*simple.*; got "orbit"/,
-		]);
+		await expectRejected(
+			{ model: 'kirin_v1_t2v', prompt: 'fox', cameraControlType: "={{ 'orbit' }}" },
+			undefined,
+			'Camera Control',
+			[/Camera Control must be one of .*simple.*; got "orbit"/],
+		);
 	});
 
 	it('camera settings left over after switching to Professional are hidden, so not sent (n8n drops hidden fields)', async () => {
@@ -215,13 +286,21 @@ describe('camera control (kirin_v1_t2v)', () => {
 
 describe('sound (kirin_v2_6_t2v)', () => {
 	it('sound in Standard mode is rejected (mode from an expression keeps the sound field)', async () => {
-		await expectRejected({ model: 'kirin_v2_6_t2v', prompt: 'fox', mode: "={{ 'std' }}", sound: true }, undefined, 'Sound', [
-			/Sound is only available in Professional mode; mode is Standard/,
-		]);
+		await expectRejected(
+			{ model: 'kirin_v2_6_t2v', prompt: 'fox', mode: "={{ 'std' }}", sound: true },
+			undefined,
+			'Sound',
+			[/Sound is only available in Professional mode; mode is Standard/],
+		);
 	});
 
 	it('sound left on after switching to Standard is hidden, so not sent', async () => {
-		const { error } = await generate({ model: 'kirin_v2_6_t2v', prompt: 'fox', mode: 'std', sound: true });
+		const { error } = await generate({
+			model: 'kirin_v2_6_t2v',
+			prompt: 'fox',
+			mode: 'std',
+			sound: true,
+		});
 		expect(error).toBeUndefined();
 		expect(fake.ledger.creates()[0].body).not.toHaveProperty('sound');
 	});
@@ -231,35 +310,57 @@ describe('image (kirin_v2_master_i2v)', () => {
 	const i2v = { model: 'kirin_v2_master_i2v', imageSource: 'binary' };
 
 	it('an item without the binary field is rejected', async () => {
-		await expectRejected(i2v, [{ json: { name: 'no file' } }], 'Input Binary Field', [/The input item has no binary field "data"/]);
+		await expectRejected(i2v, [{ json: { name: 'no file' } }], 'Input Binary Field', [
+			/The input item has no binary field "data"/,
+		]);
 	});
 
 	it('names the binary fields the item does have', async () => {
-		const item: TestItem = { json: {}, binary: { picture: { data: makePng(640, 480).toString('base64'), mimeType: 'image/png' } } };
-		await expectRejected(i2v, [item], 'Input Binary Field', [/no binary field "data"; it has picture/]);
+		const item: TestItem = {
+			json: {},
+			binary: { picture: { data: makePng(640, 480).toString('base64'), mimeType: 'image/png' } },
+		};
+		await expectRejected(i2v, [item], 'Input Binary Field', [
+			/no binary field "data"; it has picture/,
+		]);
 	});
 
 	it('an image URL that resolves to nothing is rejected as a missing image', async () => {
-		await expectRejected({ ...i2v, imageSource: 'url', imageUrl: '={{ $json.url }}' }, [{ json: {} }], 'Image', [
-			/An image is required for Kirin V2 Master - Image to Video/,
-		]);
+		await expectRejected(
+			{ ...i2v, imageSource: 'url', imageUrl: '={{ $json.url }}' },
+			[{ json: {} }],
+			'Image',
+			[/An image is required for Kirin V2 Master - Image to Video/],
+		);
 	});
 
 	it('an image URL that is not http(s) is rejected', async () => {
-		await expectRejected({ ...i2v, imageSource: 'url', imageUrl: 'file:///etc/passwd' }, undefined, 'Image URL', [
-			/Image URL must be an http or https URL/,
-		]);
+		await expectRejected(
+			{ ...i2v, imageSource: 'url', imageUrl: 'file:///etc/passwd' },
+			undefined,
+			'Image URL',
+			[/Image URL must be an http or https URL/],
+		);
 	});
 
 	it('a GIF named .png is rejected by its bytes', async () => {
-		const gif = Buffer.concat([Buffer.from('GIF89a', 'ascii'), Buffer.from([0x20, 0x03, 0x58, 0x02, 0, 0, 0]), Buffer.alloc(64)]);
-		await expectRejected(i2v, [imageItem(gif, 'photo.png', 'image/png')], 'Image', [/The image must be a JPG or PNG file/]);
+		const gif = Buffer.concat([
+			Buffer.from('GIF89a', 'ascii'),
+			Buffer.from([0x20, 0x03, 0x58, 0x02, 0, 0, 0]),
+			Buffer.alloc(64),
+		]);
+		await expectRejected(i2v, [imageItem(gif, 'photo.png', 'image/png')], 'Image', [
+			/The image must be a JPG or PNG file/,
+		]);
 	});
 
 	it('text that is not Base64 is rejected', async () => {
-		await expectRejected({ ...i2v, imageSource: 'base64', imageBase64: 'this is not base64!' }, undefined, 'Image Base64', [
-			/Image Base64 is not valid Base64 data/,
-		]);
+		await expectRejected(
+			{ ...i2v, imageSource: 'base64', imageBase64: 'this is not base64!' },
+			undefined,
+			'Image Base64',
+			[/Image Base64 is not valid Base64 data/],
+		);
 	});
 
 	it('an image of 10 MB or more is rejected', async () => {
@@ -278,9 +379,12 @@ describe('image (kirin_v2_master_i2v)', () => {
 	});
 
 	it('a Base64 image is checked too', async () => {
-		await expectRejected({ ...i2v, imageSource: 'base64', imageBase64: makePng(200, 200).toString('base64') }, undefined, 'Image', [
-			/The image is 200x200 px/,
-		]);
+		await expectRejected(
+			{ ...i2v, imageSource: 'base64', imageBase64: makePng(200, 200).toString('base64') },
+			undefined,
+			'Image',
+			[/The image is 200x200 px/],
+		);
 	});
 
 	it.each([
@@ -288,7 +392,9 @@ describe('image (kirin_v2_master_i2v)', () => {
 		[300, 751],
 	])('an image of %sx%s px (aspect outside 1:2.5..2.5:1) is rejected', async (width, height) => {
 		await expectRejected(i2v, [imageItem(makePng(width, height))], 'Image', [
-			escape(`The image is ${width}x${height} px; its aspect ratio must be between 1:2.5 and 2.5:1`),
+			escape(
+				`The image is ${width}x${height} px; its aspect ratio must be between 1:2.5 and 2.5:1`,
+			),
 		]);
 	});
 
@@ -300,7 +406,11 @@ describe('image (kirin_v2_master_i2v)', () => {
 });
 
 describe('batches', () => {
-	const items = [{ json: { prompt: 'fox one' } }, { json: { prompt: '' } }, { json: { prompt: 'fox three' } }];
+	const items = [
+		{ json: { prompt: 'fox one' } },
+		{ json: { prompt: '' } },
+		{ json: { prompt: 'fox three' } },
+	];
 	const parameters = { model: 'kirin_v2_6_t2v', prompt: '={{ $json.prompt }}' };
 
 	it('without Continue On Fail, a bad item 1 of 3 stops the run before any task is created', async () => {
@@ -313,12 +423,21 @@ describe('batches', () => {
 		expect(error).toBeUndefined();
 		expect(output).toHaveLength(3);
 		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
-		expect(output[0].json).toMatchObject({ status: 'completed', videoUrl: expect.stringContaining('/files/') });
-		expect(output[2].json).toMatchObject({ status: 'completed', videoUrl: expect.stringContaining('/files/') });
+		expect(output[0].json).toMatchObject({
+			status: 'completed',
+			videoUrl: expect.stringContaining('/files/'),
+		});
+		expect(output[2].json).toMatchObject({
+			status: 'completed',
+			videoUrl: expect.stringContaining('/files/'),
+		});
 		const failure = output[1].json.error as IDataObject;
 		expect(failure.message).toMatch(/Prompt is required.*\[item 1\]/);
 		expect(failure.description).toContain('Nothing was sent to Kirin');
-		expect(fake.ledger.creates().map((entry) => (entry.body as IDataObject).prompt)).toEqual(['fox one', 'fox three']);
+		expect(fake.ledger.creates().map((entry) => (entry.body as IDataObject).prompt)).toEqual([
+			'fox one',
+			'fox three',
+		]);
 	});
 
 	it('the same user external task id on two items is rejected before anything is created', async () => {

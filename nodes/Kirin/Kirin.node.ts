@@ -53,7 +53,8 @@ export class Kirin implements INodeType {
 						name: 'Get Task',
 						value: 'getTask',
 						action: 'Get a video task',
-						description: 'Fetch a task by its ID, e.g. to pick up a video later without paying again',
+						description:
+							'Fetch a task by its ID, e.g. to pick up a video later without paying again',
 					},
 				],
 			},

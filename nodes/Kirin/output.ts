@@ -55,11 +55,15 @@ export function taskFailedError(node: INode, task: Task, itemIndex: number): Nod
 	const meaning = describeErrorCode(code) ?? `${modelName}: generation failed`;
 	const apiMessage = task.error?.message ? `: ${task.error.message}` : '';
 	const message = `${meaning}${code ? ` (${code})` : ''}${apiMessage}`;
-	return new NodeApiError(node, { message, code: code ?? null, taskId: task.taskId } as JsonObject, {
-		message,
-		description: `Task ${task.taskId} ended with status "${task.rawStatus}". Its details stay available through the Get Task operation.`,
-		itemIndex,
-	});
+	return new NodeApiError(
+		node,
+		{ message, code: code ?? null, taskId: task.taskId } as JsonObject,
+		{
+			message,
+			description: `Task ${task.taskId} ended with status "${task.rawStatus}". Its details stay available through the Get Task operation.`,
+			itemIndex,
+		},
+	);
 }
 
 /**
@@ -118,7 +122,11 @@ export function errorToJson(error: unknown, taskId?: string): IDataObject {
  * The error to throw for an item: n8n's own node errors as they are (they already carry the item
  * index and the API's detail), anything else wrapped once in a NodeOperationError.
  */
-export function asNodeError(node: INode, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+export function asNodeError(
+	node: INode,
+	error: unknown,
+	itemIndex: number,
+): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	return new NodeOperationError(node, error as Error, { itemIndex });
 }

@@ -99,7 +99,8 @@ function readContents(output: unknown): TaskContent[] {
  */
 export function parseTask(body: unknown): Task | undefined {
 	const raw = asObject(body);
-	if (!raw || (typeof raw.task_id !== 'string' && typeof raw.task_id !== 'number')) return undefined;
+	if (!raw || (typeof raw.task_id !== 'string' && typeof raw.task_id !== 'number'))
+		return undefined;
 	const usage = asObject(raw.usage);
 	const error = asObject(raw.error);
 	const cost = usage?.cost !== undefined ? Number(usage.cost) : undefined;

@@ -26,7 +26,11 @@ function wanted(task: Task, events: TriggerEvent[]): boolean {
 	return false;
 }
 
-function reply(context: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
+function reply(
+	context: IWebhookFunctions,
+	status: number,
+	body: IDataObject,
+): IWebhookResponseData {
 	context.getResponseObject().status(status).json(body);
 	return { noWebhookResponse: true };
 }
@@ -76,7 +80,11 @@ export class KirinTrigger implements INodeType {
 				description: 'Which task updates start the workflow. Defaults to completed tasks only.',
 				options: [
 					{ name: 'Task Completed', value: 'completed', description: 'The video is ready' },
-					{ name: 'Task Failed', value: 'failed', description: 'The task ended with an error code' },
+					{
+						name: 'Task Failed',
+						value: 'failed',
+						description: 'The task ended with an error code',
+					},
 					{
 						name: 'Every Status Change',
 						value: 'statusChange',
@@ -107,7 +115,8 @@ export class KirinTrigger implements INodeType {
 				type: 'string',
 				default: 'data',
 				hint: 'The name of the output binary field to put the video in',
-				description: 'The binary property that receives the video (data, data_1... for several). Defaults to data.',
+				description:
+					'The binary property that receives the video (data, data_1... for several). Defaults to data.',
 				displayOptions: { show: { downloadVideo: [true] } },
 			},
 		],
@@ -133,7 +142,11 @@ export class KirinTrigger implements INodeType {
 		let expected = configured;
 		if (!expected) {
 			const credentials = await this.getCredentials('kirinApi');
-			expected = deriveSecret(String(credentials.apiKey), 'trigger', this.getNode().webhookId ?? '');
+			expected = deriveSecret(
+				String(credentials.apiKey),
+				'trigger',
+				this.getNode().webhookId ?? '',
+			);
 		}
 		const query = this.getQueryData() as IDataObject;
 		if (!secretMatches(query.secret, expected)) {
@@ -148,7 +161,8 @@ export class KirinTrigger implements INodeType {
 		const staticData = this.getWorkflowStaticData('node');
 		const seen = Array.isArray(staticData.seen) ? (staticData.seen as string[]) : [];
 		const key = `${task.taskId}:${task.status}`;
-		if (seen.includes(key)) return { webhookResponse: { received: true, started: false, duplicate: true } };
+		if (seen.includes(key))
+			return { webhookResponse: { received: true, started: false, duplicate: true } };
 
 		const item: INodeExecutionData = { json: taskToJson(task) };
 		if (task.status === 'completed' && this.getNodeParameter('downloadVideo', false)) {

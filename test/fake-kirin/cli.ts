@@ -26,7 +26,10 @@ export interface CliArgs {
  * Parses `--name value` and `--name=value` arguments. Throws an Error naming the argument when a
  * value is missing or not a non-negative integer, or when an argument is unknown.
  */
-export function parseCliArgs(argv: string[], env: Record<string, string | undefined> = {}): CliArgs {
+export function parseCliArgs(
+	argv: string[],
+	env: Record<string, string | undefined> = {},
+): CliArgs {
 	const values = new Map<string, string>();
 	let quiet = false;
 	for (let i = 0; i < argv.length; i++) {
@@ -36,7 +39,10 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
 			continue;
 		}
 		const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-		if (!m || !['port', 'host', 'key', 'generation-ms', 'video-bytes', 'public-url'].includes(m[1])) {
+		if (
+			!m ||
+			!['port', 'host', 'key', 'generation-ms', 'video-bytes', 'public-url'].includes(m[1])
+		) {
 			throw new Error(`unknown argument ${JSON.stringify(arg)}`);
 		}
 		const value = m[2] ?? argv[++i];
@@ -45,7 +51,8 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
 	}
 	const integer = (name: string, text: string | undefined, fallback: number): number => {
 		if (text === undefined || text === '') return fallback;
-		if (!/^\d+$/.test(text)) throw new Error(`--${name} must be a non-negative integer, got ${JSON.stringify(text)}`);
+		if (!/^\d+$/.test(text))
+			throw new Error(`--${name} must be a non-negative integer, got ${JSON.stringify(text)}`);
 		return Number(text);
 	};
 	return {
@@ -53,7 +60,9 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
 		host: values.get('host') ?? '127.0.0.1',
 		key: values.get('key') ?? 'test-key',
 		generationMs: integer('generation-ms', values.get('generation-ms'), 5000),
-		videoBytes: values.has('video-bytes') ? integer('video-bytes', values.get('video-bytes'), 0) : undefined,
+		videoBytes: values.has('video-bytes')
+			? integer('video-bytes', values.get('video-bytes'), 0)
+			: undefined,
 		publicUrl: values.get('public-url'),
 		quiet,
 	};
@@ -88,7 +97,7 @@ async function main(): Promise<void> {
 			`  API Key:  ${fake.apiKey}`,
 			`Models: ${FAKE_MODEL_IDS.join(', ')}`,
 			'Prompt magic: [fail:095]..[fail:099] fail, [never] never finish, [videos:N] N videos,',
-			'              [size:50MB] video size, [ms:N] this task\'s generation time.',
+			"              [size:50MB] video size, [ms:N] this task's generation time.",
 			'Stop with Ctrl+C.',
 		].join('\n'),
 	);

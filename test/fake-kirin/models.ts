@@ -85,7 +85,14 @@ export const CAMERA_TYPES = [
 ] as const;
 
 /** The six `camera_control.config` fields (kirin_v1_t2v.txt), each a number in -10..10. */
-export const CAMERA_CONFIG_KEYS = ['horizontal', 'vertical', 'pan', 'tilt', 'roll', 'zoom'] as const;
+export const CAMERA_CONFIG_KEYS = [
+	'horizontal',
+	'vertical',
+	'pan',
+	'tilt',
+	'roll',
+	'zoom',
+] as const;
 
 const DURATION: ParamSpec = { type: 'enum', options: ['5', '10'], default: '5' };
 const ASPECT_RATIO: ParamSpec = { type: 'enum', options: ['16:9', '9:16', '1:1'], default: '16:9' };
@@ -271,7 +278,8 @@ export type ValidationResult =
 function describe(value: unknown): string {
 	if (value === null) return 'null';
 	if (Array.isArray(value)) return 'an array';
-	if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
+	if (typeof value === 'string')
+		return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
 	return `${typeof value} ${JSON.stringify(value)}`;
 }
 
@@ -297,9 +305,11 @@ function isHttpUrl(value: string): boolean {
 }
 
 function checkCameraControl(value: unknown): string | undefined {
-	if (!isPlainObject(value)) return `camera_control: must be an object {type, config?}, got ${describe(value)}`;
+	if (!isPlainObject(value))
+		return `camera_control: must be an object {type, config?}, got ${describe(value)}`;
 	for (const key of Object.keys(value)) {
-		if (key !== 'type' && key !== 'config') return `camera_control.${key}: unknown field (allowed: type, config)`;
+		if (key !== 'type' && key !== 'config')
+			return `camera_control.${key}: unknown field (allowed: type, config)`;
 	}
 	const type = value.type;
 	if (typeof type !== 'string' || !(CAMERA_TYPES as readonly string[]).includes(type)) {
@@ -309,7 +319,8 @@ function checkCameraControl(value: unknown): string | undefined {
 	if (config === undefined) {
 		return type === 'simple' ? 'camera_control.config: required when type is simple' : undefined;
 	}
-	if (!isPlainObject(config)) return `camera_control.config: must be an object, got ${describe(config)}`;
+	if (!isPlainObject(config))
+		return `camera_control.config: must be an object, got ${describe(config)}`;
 	for (const key of Object.keys(config)) {
 		if (!(CAMERA_CONFIG_KEYS as readonly string[]).includes(key)) {
 			return `camera_control.config.${key}: unknown field (allowed: ${CAMERA_CONFIG_KEYS.join(', ')})`;
@@ -318,12 +329,15 @@ function checkCameraControl(value: unknown): string | undefined {
 	let nonZero = 0;
 	for (const key of CAMERA_CONFIG_KEYS) {
 		const n = config[key];
-		if (n === undefined) return `camera_control.config.${key}: required (all six of ${CAMERA_CONFIG_KEYS.join(', ')} must be given)`;
-		if (typeof n !== 'number' || !Number.isFinite(n)) return `camera_control.config.${key}: must be a number, got ${describe(n)}`;
+		if (n === undefined)
+			return `camera_control.config.${key}: required (all six of ${CAMERA_CONFIG_KEYS.join(', ')} must be given)`;
+		if (typeof n !== 'number' || !Number.isFinite(n))
+			return `camera_control.config.${key}: must be a number, got ${describe(n)}`;
 		if (n < -10 || n > 10) return `camera_control.config.${key}: must be within -10..10, got ${n}`;
 		if (n !== 0) nonZero++;
 	}
-	if (nonZero !== 1) return `camera_control.config: exactly one of ${CAMERA_CONFIG_KEYS.join(', ')} must be non-zero, got ${nonZero}`;
+	if (nonZero !== 1)
+		return `camera_control.config: exactly one of ${CAMERA_CONFIG_KEYS.join(', ')} must be non-zero, got ${nonZero}`;
 	return undefined;
 }
 
@@ -349,7 +363,8 @@ export interface ImageInfo {
 export function inspectImage(bytes: Buffer): ImageInfo | string {
 	const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 	if (bytes.length >= 8 && bytes.subarray(0, 8).equals(png)) {
-		if (bytes.length < 24 || bytes.toString('latin1', 12, 16) !== 'IHDR') return 'PNG without an IHDR chunk';
+		if (bytes.length < 24 || bytes.toString('latin1', 12, 16) !== 'IHDR')
+			return 'PNG without an IHDR chunk';
 		return { format: 'png', width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
 	}
 	if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
@@ -364,10 +379,15 @@ export function inspectImage(bytes: Buffer): ImageInfo | string {
 			if (i + 2 > bytes.length) break;
 			const length = bytes.readUInt16BE(i);
 			if (length < 2) return 'JPEG with a corrupt segment length';
-			const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+			const isSof =
+				marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
 			if (isSof) {
 				if (i + 7 > bytes.length) break;
-				return { format: 'jpeg', height: bytes.readUInt16BE(i + 3), width: bytes.readUInt16BE(i + 5) };
+				return {
+					format: 'jpeg',
+					height: bytes.readUInt16BE(i + 3),
+					width: bytes.readUInt16BE(i + 5),
+				};
 			}
 			i += length;
 		}
@@ -410,7 +430,8 @@ export function checkImageParam(value: string): string | undefined {
 
 function checkParam(name: string, spec: ParamSpec, value: unknown): string | undefined {
 	if (value === null) return `${name}: must not be null (omit a parameter that is not set)`;
-	if (value === '') return `${name}: must not be an empty string (omit a parameter that is not set)`;
+	if (value === '')
+		return `${name}: must not be an empty string (omit a parameter that is not set)`;
 	switch (spec.type) {
 		case 'enum':
 			if (typeof value !== 'string' || !spec.options.includes(value)) {
@@ -426,23 +447,30 @@ function checkParam(name: string, spec: ParamSpec, value: unknown): string | und
 			return undefined;
 		}
 		case 'number':
-			if (typeof value !== 'number' || !Number.isFinite(value)) return `${name}: must be a number, got ${describe(value)}`;
-			if (value < spec.min || value > spec.max) return `${name}: must be within ${spec.min}..${spec.max}, got ${value}`;
+			if (typeof value !== 'number' || !Number.isFinite(value))
+				return `${name}: must be a number, got ${describe(value)}`;
+			if (value < spec.min || value > spec.max)
+				return `${name}: must be within ${spec.min}..${spec.max}, got ${value}`;
 			return undefined;
 		case 'watermark_info':
-			if (!isPlainObject(value)) return `${name}: must be an object {"enabled": boolean}, got ${describe(value)}`;
+			if (!isPlainObject(value))
+				return `${name}: must be an object {"enabled": boolean}, got ${describe(value)}`;
 			for (const key of Object.keys(value)) {
-				if (key !== 'enabled') return `${name}.${key}: unknown field (only "enabled"; custom watermarks are not supported)`;
+				if (key !== 'enabled')
+					return `${name}.${key}: unknown field (only "enabled"; custom watermarks are not supported)`;
 			}
-			if (typeof value.enabled !== 'boolean') return `${name}.enabled: must be a boolean, got ${describe(value.enabled)}`;
+			if (typeof value.enabled !== 'boolean')
+				return `${name}.enabled: must be a boolean, got ${describe(value.enabled)}`;
 			return undefined;
 		case 'camera_control':
 			return checkCameraControl(value);
 		case 'image':
-			if (typeof value !== 'string') return `${name}: must be a string (URL or base64), got ${describe(value)}`;
+			if (typeof value !== 'string')
+				return `${name}: must be a string (URL or base64), got ${describe(value)}`;
 			return checkImageParam(value);
 		case 'url':
-			if (typeof value !== 'string' || !isHttpUrl(value)) return `${name}: must be an absolute http(s) URL, got ${describe(value)}`;
+			if (typeof value !== 'string' || !isHttpUrl(value))
+				return `${name}: must be an absolute http(s) URL, got ${describe(value)}`;
 			return undefined;
 		case 'id':
 			if (typeof value !== 'string') return `${name}: must be a string, got ${describe(value)}`;
@@ -458,11 +486,22 @@ function checkParam(name: string, spec: ParamSpec, value: unknown): string | und
  * first problem as `"<param>: <rule>"`, which the server sends as a 400 `invalid_parameter`.
  */
 export function validateGenerationBody(body: unknown): ValidationResult {
-	if (!isPlainObject(body)) return { ok: false, message: `body: must be a JSON object {"model": ..., ...parameters}, got ${describe(body)}` };
+	if (!isPlainObject(body))
+		return {
+			ok: false,
+			message: `body: must be a JSON object {"model": ..., ...parameters}, got ${describe(body)}`,
+		};
 	const modelId = body.model;
-	if (modelId === undefined) return { ok: false, message: `model: required (one of ${Object.keys(FAKE_MODELS).join(', ')})` };
+	if (modelId === undefined)
+		return {
+			ok: false,
+			message: `model: required (one of ${Object.keys(FAKE_MODELS).join(', ')})`,
+		};
 	if (typeof modelId !== 'string' || !Object.prototype.hasOwnProperty.call(FAKE_MODELS, modelId)) {
-		return { ok: false, message: `model: unknown model ${describe(modelId)} (known: ${Object.keys(FAKE_MODELS).join(', ')})` };
+		return {
+			ok: false,
+			message: `model: unknown model ${describe(modelId)} (known: ${Object.keys(FAKE_MODELS).join(', ')})`,
+		};
 	}
 	const model = FAKE_MODELS[modelId as FakeModelId];
 	const params: Record<string, unknown> = {};
@@ -477,7 +516,8 @@ export function validateGenerationBody(body: unknown): ValidationResult {
 		params[name] = value;
 	}
 	for (const name of model.required) {
-		if (params[name] === undefined) return { ok: false, message: `${name}: required for model ${model.id}` };
+		if (params[name] === undefined)
+			return { ok: false, message: `${name}: required for model ${model.id}` };
 	}
 	for (const [name, value] of Object.entries(params)) {
 		const problem = checkParam(name, model.params[name], value);
@@ -492,10 +532,14 @@ export function validateGenerationBody(body: unknown): ValidationResult {
 }
 
 /** The request's parameters with each omitted one replaced by its page default, where the page gives one. */
-export function effectiveParams(model: FakeModelSpec, params: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function effectiveParams(
+	model: FakeModelSpec,
+	params: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
 	const out: Record<string, unknown> = { ...params };
 	for (const [name, spec] of Object.entries(model.params)) {
-		if (out[name] === undefined && 'default' in spec && spec.default !== undefined) out[name] = spec.default;
+		if (out[name] === undefined && 'default' in spec && spec.default !== undefined)
+			out[name] = spec.default;
 	}
 	return out;
 }
@@ -508,7 +552,11 @@ export const USD_PER_SECOND: Readonly<Record<'std' | 'pro', number>> = { std: 0.
  * with the rate from {@link USD_PER_SECOND} by the effective mode (std when the model has none) and
  * seconds from the effective duration ("5" when omitted). E.g. 5 s std, one video → "0.35".
  */
-export function costUsd(modelId: FakeModelId, params: Readonly<Record<string, unknown>>, videos = 1): string {
+export function costUsd(
+	modelId: FakeModelId,
+	params: Readonly<Record<string, unknown>>,
+	videos = 1,
+): string {
 	const effective = effectiveParams(FAKE_MODELS[modelId], params);
 	const seconds = effective.duration === '10' ? 10 : 5;
 	const rate = effective.mode === 'pro' ? USD_PER_SECOND.pro : USD_PER_SECOND.std;

@@ -108,7 +108,12 @@ export type FaultTarget = 'create' | 'poll' | 'any';
  */
 export interface FakeKirinFaults {
 	/** Answer 429 `rate_limited` with `Retry-After` (seconds, default 1, or an HTTP date). No task is created. `on` defaults to `any`. */
-	rateLimit?: { count: number; retryAfterSeconds?: number; retryAfterDate?: Date | string; on?: FaultTarget };
+	rateLimit?: {
+		count: number;
+		retryAfterSeconds?: number;
+		retryAfterDate?: Date | string;
+		on?: FaultTarget;
+	};
 	/** Answer `status` (default 500) `server_error`. No task is created. `on` defaults to `any`. */
 	serverErrors?: { count: number; status?: 500 | 502 | 503 | 504; on?: FaultTarget };
 	/** Reset the socket of this many creates after reading the body, without creating a task. */
@@ -238,12 +243,16 @@ export class FakeKirinLedger {
 
 	/** Number of status reads of a task: `GET /v1/tasks/{id}` plus external-id look-ups that found it. */
 	statusPolls(taskId: string): number {
-		return this.entries.filter((e) => (e.kind === 'poll' || e.kind === 'lookup') && e.taskId === taskId).length;
+		return this.entries.filter(
+			(e) => (e.kind === 'poll' || e.kind === 'lookup') && e.taskId === taskId,
+		).length;
 	}
 
 	/** Video download requests, optionally of one task only. */
 	downloads(taskId?: string): LedgerEntry[] {
-		return this.entries.filter((e) => e.kind === 'file' && (taskId === undefined || e.taskId === taskId));
+		return this.entries.filter(
+			(e) => e.kind === 'file' && (taskId === undefined || e.taskId === taskId),
+		);
 	}
 
 	/** Callback delivery attempts, optionally of one task only. */
@@ -280,7 +289,10 @@ export interface FakeKirin {
 	setGenerationMs(ms: number): void;
 	/** Changes callback behaviour for deliveries scheduled from now on. */
 	setCallbackOptions(
-		options: Pick<FakeKirinOptions, 'duplicateCallbacks' | 'shuffleCallbacks' | 'reverseCallbacks' | 'callbackRetryDelaysMs'>,
+		options: Pick<
+			FakeKirinOptions,
+			'duplicateCallbacks' | 'shuffleCallbacks' | 'reverseCallbacks' | 'callbackRetryDelaysMs'
+		>,
 	): void;
 	/** Stops the server, all timers and pending callbacks, and destroys open sockets. */
 	close(): Promise<void>;
@@ -333,7 +345,10 @@ export function videoFileName(taskId: string, index: number): string {
 }
 
 /** An ISO BMFF `ftyp` box (isom/mp41), so that content sniffers see an MP4. */
-const MP4_HEADER = Buffer.from('00000018667479706973 6f6d00000200 69736f6d6d703431'.replace(/ /g, ''), 'hex');
+const MP4_HEADER = Buffer.from(
+	'00000018667479706973 6f6d00000200 69736f6d6d703431'.replace(/ /g, ''),
+	'hex',
+);
 
 /**
  * The bytes of a fake video file, in chunks of `chunkSize` bytes (the last may be shorter), so that
@@ -341,7 +356,11 @@ const MP4_HEADER = Buffer.from('00000018667479706973 6f6d00000200 69736f6d6d7034
  * FNV-1a hash of the file name ({@link videoFileName}); the first 24 bytes are an MP4 `ftyp` box
  * when the file is that long. The first k bytes do not depend on `size`.
  */
-export function* videoChunks(fileName: string, size: number, chunkSize = 64 * 1024): Generator<Buffer> {
+export function* videoChunks(
+	fileName: string,
+	size: number,
+	chunkSize = 64 * 1024,
+): Generator<Buffer> {
 	let seed = 0x811c9dc5;
 	for (let i = 0; i < fileName.length; i++) {
 		seed ^= fileName.charCodeAt(i);
@@ -511,7 +530,15 @@ export async function startFakeKirin(options: FakeKirinOptions = {}): Promise<Fa
 	async function deliver(task: KirinTask, url: string, copy: number): Promise<void> {
 		const delays = callbackOptions.callbackRetryDelaysMs;
 		for (let attempt = 1; attempt <= delays.length + 1 && !closed; attempt++) {
-			const record: CallbackAttempt = { taskId: task.task_id, taskStatus: task.status, url, copy, attempt, at: Date.now(), body: task };
+			const record: CallbackAttempt = {
+				taskId: task.task_id,
+				taskStatus: task.status,
+				url,
+				copy,
+				attempt,
+				at: Date.now(),
+				body: task,
+			};
 			try {
 				const res = await request(url, {
 					method: 'POST',
@@ -529,8 +556,11 @@ export async function startFakeKirin(options: FakeKirinOptions = {}): Promise<Fa
 			}
 			if (closed) return;
 			ledger.callbackAttempts.push(record);
-			log?.(`callback ${task.task_id} ${task.status} → ${record.httpStatus ?? record.error} (copy ${copy}, attempt ${attempt})`);
-			if (record.httpStatus !== undefined && record.httpStatus >= 200 && record.httpStatus < 300) return;
+			log?.(
+				`callback ${task.task_id} ${task.status} → ${record.httpStatus ?? record.error} (copy ${copy}, attempt ${attempt})`,
+			);
+			if (record.httpStatus !== undefined && record.httpStatus >= 200 && record.httpStatus < 300)
+				return;
 			if (attempt <= delays.length) await sleep(delays[attempt - 1]);
 		}
 	}
@@ -571,7 +601,8 @@ export async function startFakeKirin(options: FakeKirinOptions = {}): Promise<Fa
 			});
 			return;
 		}
-		for (const [status, offset] of events) later(offset - sinceCreate, () => emitCallback(task, status));
+		for (const [status, offset] of events)
+			later(offset - sinceCreate, () => emitCallback(task, status));
 	}
 
 	// ---- faults ----
@@ -628,9 +659,16 @@ export async function startFakeKirin(options: FakeKirinOptions = {}): Promise<Fa
 
 	function handleCreate(entry: LedgerEntry, token: string): Reply {
 		if (brokeKeys.has(token)) {
-			return { status: 402, body: errorBody('insufficient_balance', 'Insufficient balance: top up the account of this API key') };
+			return {
+				status: 402,
+				body: errorBody(
+					'insufficient_balance',
+					'Insufficient balance: top up the account of this API key',
+				),
+			};
 		}
-		if (entry.body === undefined) return { status: 400, body: errorBody('invalid_json', 'body: must be a JSON object') };
+		if (entry.body === undefined)
+			return { status: 400, body: errorBody('invalid_json', 'body: must be a JSON object') };
 		const result = validateGenerationBody(entry.body);
 		if (!result.ok) return { status: 400, body: errorBody('invalid_parameter', result.message) };
 		const params = result.params;
@@ -640,9 +678,13 @@ export async function startFakeKirin(options: FakeKirinOptions = {}): Promise<Fa
 			if (existing !== undefined) {
 				return {
 					status: 409,
-					body: errorBody('conflict', `external_task_id ${JSON.stringify(externalTaskId)} is already used by task ${existing}`, {
-						task_id: existing,
-					}),
+					body: errorBody(
+						'conflict',
+						`external_task_id ${JSON.stringify(externalTaskId)} is already used by task ${existing}`,
+						{
+							task_id: existing,
+						},
+					),
 				};
 			}
 		}
@@ -663,7 +705,10 @@ export async function startFakeKirin(options: FakeKirinOptions = {}): Promise<Fa
 			callbackUrl: params.callback_url as string | undefined,
 		};
 		if (magic.fail && !magic.never) {
-			task.error = { code: `${result.model.errorPrefix}${magic.fail}`, error_message: ERROR_KIND_DESCRIPTIONS[magic.fail] };
+			task.error = {
+				code: `${result.model.errorPrefix}${magic.fail}`,
+				error_message: ERROR_KIND_DESCRIPTIONS[magic.fail],
+			};
 		}
 		tasks.set(taskId, task);
 		if (externalTaskId !== undefined) byExternalId.set(externalTaskId, taskId);
@@ -677,22 +722,40 @@ export async function startFakeKirin(options: FakeKirinOptions = {}): Promise<Fa
 		if (entry.kind === 'lookup') {
 			const externalId = entry.query.external_task_id;
 			if (!externalId) {
-				return { status: 400, body: errorBody('invalid_parameter', 'external_task_id: query parameter required') };
+				return {
+					status: 400,
+					body: errorBody('invalid_parameter', 'external_task_id: query parameter required'),
+				};
 			}
 			const taskId = byExternalId.get(externalId);
 			if (taskId === undefined) {
-				return { status: 404, body: errorBody('not_found', `no task with external_task_id ${JSON.stringify(externalId)}`) };
+				return {
+					status: 404,
+					body: errorBody(
+						'not_found',
+						`no task with external_task_id ${JSON.stringify(externalId)}`,
+					),
+				};
 			}
 			entry.taskId = taskId;
 		}
 		const json = taskJson(entry.taskId ?? '');
-		if (!json) return { status: 404, body: errorBody('not_found', `no task ${JSON.stringify(entry.taskId)}`) };
+		if (!json)
+			return {
+				status: 404,
+				body: errorBody('not_found', `no task ${JSON.stringify(entry.taskId)}`),
+			};
 		return { status: 200, body: json };
 	}
 
 	// ---- HTTP plumbing ----
 
-	function send(entry: LedgerEntry, res: http.ServerResponse, reply: Reply, truncate = false): void {
+	function send(
+		entry: LedgerEntry,
+		res: http.ServerResponse,
+		reply: Reply,
+		truncate = false,
+	): void {
 		if (closed || res.destroyed) return;
 		let text = JSON.stringify(reply.body);
 		if (truncate) text = text.slice(0, Math.floor(text.length / 2));
@@ -703,10 +766,16 @@ export async function startFakeKirin(options: FakeKirinOptions = {}): Promise<Fa
 			...reply.headers,
 		});
 		res.end(text);
-		log?.(`${entry.method} ${entry.path}${entry.query.external_task_id ? '?external_task_id=…' : ''} → ${reply.status}${entry.fault ? ` (fault ${entry.fault})` : ''}`);
+		log?.(
+			`${entry.method} ${entry.path}${entry.query.external_task_id ? '?external_task_id=…' : ''} → ${reply.status}${entry.fault ? ` (fault ${entry.fault})` : ''}`,
+		);
 	}
 
-	function serveFile(entry: LedgerEntry, req: http.IncomingMessage, res: http.ServerResponse): void {
+	function serveFile(
+		entry: LedgerEntry,
+		req: http.IncomingMessage,
+		res: http.ServerResponse,
+	): void {
 		const name = entry.path.slice('/files/'.length);
 		const match = /^(.+?)\.mp4$/.exec(name);
 		let task: FakeTaskRecord | undefined;
@@ -721,17 +790,27 @@ export async function startFakeKirin(options: FakeKirinOptions = {}): Promise<Fa
 		}
 		if (task) entry.taskId = task.taskId;
 		if (!task || statusAt(task, Date.now()) !== 'completed' || index >= task.videos) {
-			send(entry, res, { status: 404, body: errorBody('not_found', `no video file ${JSON.stringify(name)}`) });
+			send(entry, res, {
+				status: 404,
+				body: errorBody('not_found', `no video file ${JSON.stringify(name)}`),
+			});
 			return;
 		}
 		if (req.method !== 'GET' && req.method !== 'HEAD') {
-			send(entry, res, { status: 405, body: errorBody('method_not_allowed', 'use GET'), headers: { allow: 'GET, HEAD' } });
+			send(entry, res, {
+				status: 405,
+				body: errorBody('method_not_allowed', 'use GET'),
+				headers: { allow: 'GET, HEAD' },
+			});
 			return;
 		}
 		const failure = takeDownloadFault();
 		if (failure === 'status') {
 			entry.fault = 'downloadFail';
-			send(entry, res, { status: 500, body: errorBody('server_error', 'download failed (injected fault)') });
+			send(entry, res, {
+				status: 500,
+				body: errorBody('server_error', 'download failed (injected fault)'),
+			});
 			return;
 		}
 		const size = task.videoBytes;
@@ -799,7 +878,10 @@ export async function startFakeKirin(options: FakeKirinOptions = {}): Promise<Fa
 			return;
 		}
 		if (tooLarge) {
-			send(entry, res, { status: 413, body: errorBody('payload_too_large', `body larger than ${maxBodyBytes} bytes`) });
+			send(entry, res, {
+				status: 413,
+				body: errorBody('payload_too_large', `body larger than ${maxBodyBytes} bytes`),
+			});
 			return;
 		}
 
@@ -828,13 +910,19 @@ export async function startFakeKirin(options: FakeKirinOptions = {}): Promise<Fa
 		const bearer = /^Bearer (.+)$/i.exec(authorization ?? '');
 		const token = bearer?.[1] ?? '';
 		if (bearer && forbiddenKeys.has(token)) {
-			send(entry, res, { status: 403, body: errorBody('forbidden', 'This API key may not use this API') });
+			send(entry, res, {
+				status: 403,
+				body: errorBody('forbidden', 'This API key may not use this API'),
+			});
 			return;
 		}
 		if (!bearer || (token !== apiKey && !brokeKeys.has(token))) {
 			send(entry, res, {
 				status: 401,
-				body: errorBody('unauthorized', 'Missing or invalid API key: send "Authorization: Bearer <API key>"'),
+				body: errorBody(
+					'unauthorized',
+					'Missing or invalid API key: send "Authorization: Bearer <API key>"',
+				),
 				headers: { 'www-authenticate': 'Bearer' },
 			});
 			return;
@@ -862,7 +950,9 @@ export async function startFakeKirin(options: FakeKirinOptions = {}): Promise<Fa
 		if (fault === 'rateLimit') {
 			const f = faults.rateLimit!;
 			const retryAfter =
-				f.retryAfterDate !== undefined ? new Date(f.retryAfterDate).toUTCString() : String(f.retryAfterSeconds ?? 1);
+				f.retryAfterDate !== undefined
+					? new Date(f.retryAfterDate).toUTCString()
+					: String(f.retryAfterSeconds ?? 1);
 			send(entry, res, {
 				status: 429,
 				body: errorBody('rate_limited', 'Too many requests, retry later'),
@@ -879,7 +969,9 @@ export async function startFakeKirin(options: FakeKirinOptions = {}): Promise<Fa
 		const reply = entry.kind === 'create' ? handleCreate(entry, token) : handleTaskRead(entry);
 
 		if (fault === 'resetAfterCreate') {
-			log?.(`${entry.method} ${entry.path} → socket reset after create ${entry.createdTaskId ?? '(nothing created)'} (fault)`);
+			log?.(
+				`${entry.method} ${entry.path} → socket reset after create ${entry.createdTaskId ?? '(nothing created)'} (fault)`,
+			);
 			resetSocket(req.socket);
 			return;
 		}
@@ -891,7 +983,11 @@ export async function startFakeKirin(options: FakeKirinOptions = {}): Promise<Fa
 		handle(req, res).catch((error) => {
 			if (!res.headersSent && !res.destroyed) {
 				res.writeHead(500, { 'content-type': 'application/json' });
-				res.end(JSON.stringify(errorBody('server_error', `fake server bug: ${(error as Error)?.message}`)));
+				res.end(
+					JSON.stringify(
+						errorBody('server_error', `fake server bug: ${(error as Error)?.message}`),
+					),
+				);
 			}
 		});
 	});
@@ -908,14 +1004,16 @@ export async function startFakeKirin(options: FakeKirinOptions = {}): Promise<Fa
 		});
 	});
 	const address = server.address();
-	if (address === null || typeof address === 'string') throw new Error('fake Kirin: server has no TCP address');
+	if (address === null || typeof address === 'string')
+		throw new Error('fake Kirin: server has no TCP address');
 	const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 	baseUrl = `http://${host}:${address.port}`;
 
 	function cloneFaults(source: FakeKirinFaults): FakeKirinFaults {
 		const copy: FakeKirinFaults = {};
 		for (const [key, value] of Object.entries(source)) {
-			if (value !== undefined) (copy as Record<string, unknown>)[key] = typeof value === 'object' ? { ...value } : value;
+			if (value !== undefined)
+				(copy as Record<string, unknown>)[key] = typeof value === 'object' ? { ...value } : value;
 		}
 		return copy;
 	}

@@ -13,7 +13,9 @@ import type { IBinaryData } from 'n8n-workflow';
  *
  * @returns the storage folder
  */
-export async function useFilesystemBinaryData(dir = mkdtempSync(join(tmpdir(), 'kirin-binary-'))): Promise<string> {
+export async function useFilesystemBinaryData(
+	dir = mkdtempSync(join(tmpdir(), 'kirin-binary-')),
+): Promise<string> {
 	const config = Container.get(BinaryDataConfig);
 	config.mode = 'filesystem';
 	config.localStoragePath = dir;

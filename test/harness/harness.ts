@@ -5,11 +5,7 @@ import { join, resolve } from 'path';
 // n8n-core writes its instance settings under N8N_USER_FOLDER when first loaded.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'kirin-n8n-'));
 
-import {
-	ExecutionLifecycleHooks,
-	PackageDirectoryLoader,
-	WorkflowExecute,
-} from 'n8n-core';
+import { ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
 	NodeHelpers,
@@ -79,7 +75,8 @@ export function loadPackage(): Promise<LoadedPackage> {
 			types[`${loader.packageName}.${name}`] = data.type;
 		}
 		const credentialTypes: Record<string, ICredentialType> = {};
-		for (const [name, data] of Object.entries(loader.credentialTypes)) credentialTypes[name] = data.type;
+		for (const [name, data] of Object.entries(loader.credentialTypes))
+			credentialTypes[name] = data.type;
 		return { nodeTypes: new HarnessNodeTypes(types), credentialTypes };
 	})();
 	return loaded;
@@ -114,12 +111,15 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		if (!authenticate) return requestOptions;
 		if (typeof authenticate === 'function') return await authenticate(credentials, requestOptions);
 		const resolveValue = (value: string) =>
-			value.replace(/^=/, '').replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, key: string) =>
-				String(credentials[key] ?? ''),
-			);
+			value
+				.replace(/^=/, '')
+				.replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, key: string) =>
+					String(credentials[key] ?? ''),
+				);
 		const headers = (authenticate.properties.headers ?? {}) as Record<string, string>;
 		requestOptions.headers = { ...(requestOptions.headers ?? {}) };
-		for (const [name, value] of Object.entries(headers)) requestOptions.headers[name] = resolveValue(value);
+		for (const [name, value] of Object.entries(headers))
+			requestOptions.headers[name] = resolveValue(value);
 		return requestOptions;
 	}
 
@@ -253,13 +253,25 @@ export async function startWorkflow(
 		isArchived: false,
 		activeVersionId: null,
 	} as unknown as IWorkflowBase;
-	const additionalData = makeAdditionalData(credentials, credentialTypes, workflowData, executionId, webhookBaseUrl);
+	const additionalData = makeAdditionalData(
+		credentials,
+		credentialTypes,
+		workflowData,
+		executionId,
+		webhookBaseUrl,
+	);
 	const trigger = json.nodes.find((node) => node.type === 'n8n-nodes-base.manualTrigger');
 	const execution = new WorkflowExecute(additionalData, 'manual').run({
 		workflow,
 		startNode: trigger,
 	});
-	return { done: execution, cancel: () => execution.cancel(), workflow, executionId, additionalData };
+	return {
+		done: execution,
+		cancel: () => execution.cancel(),
+		workflow,
+		executionId,
+		additionalData,
+	};
 }
 
 /**

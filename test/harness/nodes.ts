@@ -57,7 +57,10 @@ export class Items implements INodeType {
 		}>;
 		const output: INodeExecutionData[] = [];
 		for (const [index, entry] of list.entries()) {
-			const item: INodeExecutionData = { json: (entry.json ?? {}) as INodeExecutionData['json'], pairedItem: { item: 0 } };
+			const item: INodeExecutionData = {
+				json: (entry.json ?? {}) as INodeExecutionData['json'],
+				pairedItem: { item: 0 },
+			};
 			if (entry.binary) {
 				item.binary = {};
 				for (const [name, file] of Object.entries(entry.binary)) {

@@ -49,7 +49,9 @@ export class N8nWebhookServer {
 	/** Stops the server. */
 	async close(): Promise<void> {
 		this.server?.closeAllConnections();
-		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+		await new Promise<void>((resolve) =>
+			this.server ? this.server.close(() => resolve()) : resolve(),
+		);
 	}
 
 	/**
@@ -69,7 +71,9 @@ export class N8nWebhookServer {
 		entry.firstRun = first;
 		if (first.status !== 'waiting') {
 			entry.status = 'finished';
-			throw new Error(`The execution did not wait: status ${first.status}, ${JSON.stringify(first.data.resultData.error)}`);
+			throw new Error(
+				`The execution did not wait: status ${first.status}, ${JSON.stringify(first.data.resultData.error)}`,
+			);
 		}
 		entry.stored = deepCopy(first.data) as IRunExecutionData;
 		entry.status = 'waiting';
@@ -98,7 +102,8 @@ export class N8nWebhookServer {
 			settings: { executionOrder: 'v1' },
 		});
 		const node = workflow.getNode(triggerName)!;
-		const description = nodeTypes.getByNameAndVersion(node.type, node.typeVersion).description.webhooks![0];
+		const description = nodeTypes.getByNameAndVersion(node.type, node.typeVersion).description
+			.webhooks![0];
 		const trigger = new ActiveTrigger(workflow, node, description, credentials);
 		this.triggers.set(`${node.webhookId}/${description.path}`, trigger);
 		return trigger;
@@ -120,7 +125,9 @@ export class N8nWebhookServer {
 		} catch {
 			body = rawBody.toString('utf8');
 		}
-		const response = expressLike(res, (status, text) => this.log.push({ path: url.pathname, status, body: text }));
+		const response = expressLike(res, (status, text) =>
+			this.log.push({ path: url.pathname, status, body: text }),
+		);
 		const request = {
 			method: req.method,
 			url: req.url,
@@ -142,7 +149,11 @@ export class N8nWebhookServer {
 		}
 	}
 
-	private async resume(executionId: string, request: FakeRequest, response: ExpressLikeResponse): Promise<void> {
+	private async resume(
+		executionId: string,
+		request: FakeRequest,
+		response: ExpressLikeResponse,
+	): Promise<void> {
 		const entry = this.waiting.get(executionId);
 		if (!entry) return void response.status(404).json({ error: 'The execution does not exist' });
 		if (entry.status !== 'waiting') {
@@ -170,7 +181,10 @@ type ExpressLikeResponse = ServerResponse & {
 	send(body: unknown): ExpressLikeResponse;
 };
 
-function expressLike(res: ServerResponse, onEnd: (status: number, body: string) => void): ExpressLikeResponse {
+function expressLike(
+	res: ServerResponse,
+	onEnd: (status: number, body: string) => void,
+): ExpressLikeResponse {
 	const response = res as ExpressLikeResponse;
 	response.status = (code: number) => {
 		res.statusCode = code;
@@ -220,7 +234,15 @@ async function runWebhookMethod(
 		workflowExecuteAdditionalData: additionalData,
 		webhookId: node.webhookId,
 	};
-	const context = new WebhookContext(workflow, node, additionalData, mode, webhookData, [], runExecutionData);
+	const context = new WebhookContext(
+		workflow,
+		node,
+		additionalData,
+		mode,
+		webhookData,
+		[],
+		runExecutionData,
+	);
 	const nodeType = nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
 	return await nodeType.webhook!.call(context);
 }
@@ -260,7 +282,10 @@ export class WaitingExecution {
 		const { nodeTypes } = await loadPackage();
 		const description = nodeTypes
 			.getByNameAndVersion(node.type, node.typeVersion)
-			.description.webhooks!.find((webhook) => webhook.restartWebhook === true && webhook.httpMethod === 'POST' && webhook.path === '');
+			.description.webhooks!.find(
+				(webhook) =>
+					webhook.restartWebhook === true && webhook.httpMethod === 'POST' && webhook.path === '',
+			);
 		if (!description) return void response.status(404).json({ error: 'No waiting webhook' });
 		this.webhookCalls++;
 		const result = await runWebhookMethod(
@@ -275,7 +300,8 @@ export class WaitingExecution {
 			this.stored!,
 		);
 		if (result.workflowData === undefined) return answerWebhook(response, result);
-		if (this.status !== 'waiting') return void response.status(409).json({ error: 'The execution is running' });
+		if (this.status !== 'waiting')
+			return void response.status(409).json({ error: 'The execution is running' });
 		this.status = 'resuming';
 		this.resumes++;
 		answerWebhook(response, result);
@@ -305,7 +331,9 @@ export class WaitingExecution {
 			{ id: this.workflow.id, name: this.workflow.name } as IWorkflowBase,
 			this.executionId,
 		);
-		const run = await new WorkflowExecute(additionalData, 'manual', data).processRunExecutionData(this.workflow);
+		const run = await new WorkflowExecute(additionalData, 'manual', data).processRunExecutionData(
+			this.workflow,
+		);
 		this.status = 'finished';
 		this.resolveFinished(run);
 	}
@@ -327,7 +355,8 @@ export class ActiveTrigger {
 	async waitForExecutions(count: number, timeoutMs = 10_000): Promise<IRun[]> {
 		const deadline = Date.now() + timeoutMs;
 		while (this.executions.length < count) {
-			if (Date.now() > deadline) throw new Error(`Only ${this.executions.length} of ${count} executions started`);
+			if (Date.now() > deadline)
+				throw new Error(`Only ${this.executions.length} of ${count} executions started`);
 			await new Promise<void>((resolve) => {
 				this.waiters.push(resolve);
 				setTimeout(resolve, 50);
@@ -360,10 +389,14 @@ export class ActiveTrigger {
 		);
 		const data = createRunExecutionData({
 			executionData: {
-				nodeExecutionStack: [{ node: this.node, data: { main: result.workflowData }, source: null }],
+				nodeExecutionStack: [
+					{ node: this.node, data: { main: result.workflowData }, source: null },
+				],
 			},
 		});
-		const run = await new WorkflowExecute(additionalData, 'webhook', data).processRunExecutionData(this.workflow);
+		const run = await new WorkflowExecute(additionalData, 'webhook', data).processRunExecutionData(
+			this.workflow,
+		);
 		this.executions.push(run);
 		for (const wake of this.waiters.splice(0)) wake();
 	}

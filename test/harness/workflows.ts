@@ -29,7 +29,9 @@ export function kirinWorkflow(
 		parameters: parameters as INode['parameters'],
 		credentials: { kirinApi: { id: 'cred-1', name: 'Kirin account' } },
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
-		...(options.retryOnFail ? { retryOnFail: true, maxTries: options.maxTries ?? 2, waitBetweenTries: 0 } : {}),
+		...(options.retryOnFail
+			? { retryOnFail: true, maxTries: options.maxTries ?? 2, waitBetweenTries: 0 }
+			: {}),
 	};
 	return {
 		nodes: [

@@ -13,7 +13,12 @@ import { findModel } from '../catalog/models';
 import { checkInput, InputRuleError } from '../catalog/validate';
 import { mapLimited } from '../concurrency';
 import { pollTasks, type PollOutcome, type PollTarget } from '../completion/poll';
-import { callbackBatch, callbackUrlFor, waitForCallbacks, waitLimitItem } from '../completion/resume';
+import {
+	callbackBatch,
+	callbackUrlFor,
+	waitForCallbacks,
+	waitLimitItem,
+} from '../completion/resume';
 import { errorToJson, taskFailedError, taskTimeoutError, taskToJson } from '../output';
 import { deriveSecret, webhookIdOf } from '../secrets';
 import { isFinished, type Task } from '../task';
@@ -143,7 +148,9 @@ function deriveExternalTaskId(
 ): string {
 	const executionId = context.getExecutionId() ?? 'manual';
 	const node = context.getNode();
-	const scope = [context.getWorkflow().id ?? '', node.id ?? node.name, runIndex, itemIndex].join('|');
+	const scope = [context.getWorkflow().id ?? '', node.id ?? node.name, runIndex, itemIndex].join(
+		'|',
+	);
 	return `n8n-${executionId}-${itemIndex}-${shortHash(`${scope}|${JSON.stringify(body)}`)}`;
 }
 
@@ -164,7 +171,9 @@ function reuseIds(
 ): { current: string; candidates: string[] } {
 	const node = context.getNode();
 	const key = shortHash(
-		[context.getWorkflow().id ?? '', node.id ?? node.name, itemIndex, JSON.stringify(body)].join('|'),
+		[context.getWorkflow().id ?? '', node.id ?? node.name, itemIndex, JSON.stringify(body)].join(
+			'|',
+		),
 		20,
 	);
 	const bucket = Math.floor(now / windowMs);
@@ -205,7 +214,11 @@ async function planItem(
 	const model = findModel(modelId);
 	if (!model) throw new InputRuleError('Model', `Unknown model "${modelId}"`);
 	const checked = checkInput(await readGenerateInput(context, itemIndex, model));
-	const draft = buildRequestBody(checked, undefined, withTriggerSecret(checked.callbackUrl, apiKey));
+	const draft = buildRequestBody(
+		checked,
+		undefined,
+		withTriggerSecret(checked.callbackUrl, apiKey),
+	);
 	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const reuseHours = Number(options.reuseWithinHours ?? 0);
 	let externalTaskId = checked.externalTaskId;
@@ -247,7 +260,8 @@ async function createOrAdopt(transport: KirinTransport, plan: Planned): Promise<
 	let body = plan.body;
 	for (let attempt = 0; ; attempt++) {
 		const { task, adopted } = await transport.createTask(body, plan.itemIndex);
-		if (!adopted || task.status !== 'failed' || !plan.derivedId || attempt >= MAX_FRESH_TRIES) return task;
+		if (!adopted || task.status !== 'failed' || !plan.derivedId || attempt >= MAX_FRESH_TRIES)
+			return task;
 		body = { ...plan.body, external_task_id: `${plan.externalTaskId}-r${attempt + 1}` };
 	}
 }
@@ -267,7 +281,8 @@ function noteOtherTasks(error: unknown, created: Map<number, Created>, failedInd
 	if (others.length === 0) return;
 	const list = others.map((entry) => `item ${entry.itemIndex}: ${entry.task.taskId}`).join(', ');
 	const target = error as { description?: string | null };
-	target.description = `${target.description ?? ''} Tasks already created for other items keep running and can be fetched with Get Task (${list}); running this step again in the same execution adopts them instead of paying again.`.trim();
+	target.description =
+		`${target.description ?? ''} Tasks already created for other items keep running and can be fetched with Get Task (${list}); running this step again in the same execution adopts them instead of paying again.`.trim();
 }
 
 /**
@@ -290,7 +305,8 @@ export async function execute(
 	const signal = this.getExecutionCancelSignal();
 	const transport = new KirinTransport(this, settings.retry, signal);
 	const completion = String(this.getNodeParameter('completion', 0, 'poll'));
-	const download = completion === 'poll' && Boolean(this.getNodeParameter('downloadVideo', 0, false));
+	const download =
+		completion === 'poll' && Boolean(this.getNodeParameter('downloadVideo', 0, false));
 	const runIndex = Number(this.getWorkflowDataProxy(0).$runIndex ?? 0);
 	const apiKey = await credentialApiKey(this);
 	const output = new Array<INodeExecutionData | undefined>(items.length);
@@ -325,7 +341,8 @@ export async function execute(
 	if (completion === 'callback') {
 		const batch = callbackBatch(this, runIndex, apiKey);
 		const resumeUrl = String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0));
-		for (const plan of planned) plan.body.callback_url = callbackUrlFor(resumeUrl, batch, plan.itemIndex);
+		for (const plan of planned)
+			plan.body.callback_url = callbackUrlFor(resumeUrl, batch, plan.itemIndex);
 	}
 
 	// 2. Create the tasks, a bounded number at a time.
@@ -343,7 +360,10 @@ export async function execute(
 
 	if (completion === 'none') {
 		for (const entry of created.values()) {
-			output[entry.itemIndex] = { json: taskToJson(entry.task), pairedItem: { item: entry.itemIndex } };
+			output[entry.itemIndex] = {
+				json: taskToJson(entry.task),
+				pairedItem: { item: entry.itemIndex },
+			};
 		}
 		return [collect()];
 	}
@@ -361,13 +381,26 @@ export async function execute(
 		try {
 			if (outcome.kind === 'error') throw outcome.error;
 			if (outcome.kind === 'timeout') {
-				throw taskTimeoutError(this.getNode(), entry.task.taskId, settings.timeoutMs, itemIndex, outcome.task?.rawStatus);
+				throw taskTimeoutError(
+					this.getNode(),
+					entry.task.taskId,
+					settings.timeoutMs,
+					itemIndex,
+					outcome.task?.rawStatus,
+				);
 			}
 			const task = outcome.task;
 			if (task.status === 'failed') throw taskFailedError(this.getNode(), task, itemIndex);
 			const item: INodeExecutionData = { json: taskToJson(task), pairedItem: { item: itemIndex } };
 			if (download) {
-				item.binary = await downloadVideos(this, task, settings.binaryPropertyOutput, itemIndex, signal, settings.retry);
+				item.binary = await downloadVideos(
+					this,
+					task,
+					settings.binaryPropertyOutput,
+					itemIndex,
+					signal,
+					settings.retry,
+				);
 			}
 			output[itemIndex] = item;
 		} catch (error) {
@@ -379,11 +412,18 @@ export async function execute(
 
 	const alreadyDone = [...created.values()].filter((entry) => isFinished(entry.task));
 	for (const entry of alreadyDone) {
-		await finish({ key: entry.itemIndex, taskId: entry.task.taskId, startedAt: entry.startedAt }, { kind: 'finished', task: entry.task, polls: 0 });
+		await finish(
+			{ key: entry.itemIndex, taskId: entry.task.taskId, startedAt: entry.startedAt },
+			{ kind: 'finished', task: entry.task, polls: 0 },
+		);
 	}
 	const targets: PollTarget[] = [...created.values()]
 		.filter((entry) => !alreadyDone.includes(entry))
-		.map((entry) => ({ key: entry.itemIndex, taskId: entry.task.taskId, startedAt: entry.startedAt }));
+		.map((entry) => ({
+			key: entry.itemIndex,
+			taskId: entry.task.taskId,
+			startedAt: entry.startedAt,
+		}));
 	await pollTasks(
 		targets,
 		async (target) => await transport.getTask(target.taskId, target.key),

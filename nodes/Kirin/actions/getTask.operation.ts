@@ -94,7 +94,11 @@ export async function execute(
 	const raw = this.getNodeParameter(lookupBy, itemIndex, '') as unknown;
 	const id = raw === undefined || raw === null ? '' : String(raw).trim();
 	if (!id) {
-		throw new NodeOperationError(this.getNode(), `${lookupBy === 'taskId' ? 'Task ID' : 'External Task ID'} is empty [item ${itemIndex}]`, { itemIndex });
+		throw new NodeOperationError(
+			this.getNode(),
+			`${lookupBy === 'taskId' ? 'Task ID' : 'External Task ID'} is empty [item ${itemIndex}]`,
+			{ itemIndex },
+		);
 	}
 	const task =
 		lookupBy === 'taskId'
@@ -109,7 +113,14 @@ export async function execute(
 	const json: IDataObject = taskToJson(task);
 	const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
 	if (task.status === 'completed' && this.getNodeParameter('downloadVideo', itemIndex, false)) {
-		item.binary = await downloadVideos(this, task, settings.binaryPropertyOutput, itemIndex, signal, settings.retry);
+		item.binary = await downloadVideos(
+			this,
+			task,
+			settings.binaryPropertyOutput,
+			itemIndex,
+			signal,
+			settings.retry,
+		);
 	}
 	return item;
 }

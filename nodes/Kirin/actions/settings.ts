@@ -77,7 +77,8 @@ export const runOptionFields: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0.01, numberPrecision: 2 },
 		default: DEFAULT_REQUEST_TIMEOUT_S,
-		description: 'How long one API request may take before it counts as failed and is retried. Defaults to 60 seconds.',
+		description:
+			'How long one API request may take before it counts as failed and is retried. Defaults to 60 seconds.',
 	},
 ];
 

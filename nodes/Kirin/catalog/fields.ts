@@ -30,7 +30,10 @@ const CAMERA_TYPE_LABELS: Record<string, { name: string; description: string }> 
 };
 
 const CAMERA_AXIS_LABELS: Record<string, { name: string; description: string }> = {
-	horizontal: { name: 'Horizontal', description: 'Move along the x-axis: negative left, positive right' },
+	horizontal: {
+		name: 'Horizontal',
+		description: 'Move along the x-axis: negative left, positive right',
+	},
 	vertical: { name: 'Vertical', description: 'Move along the y-axis: negative down, positive up' },
 	pan: { name: 'Pan', description: 'Rotate around the y-axis: negative left, positive right' },
 	tilt: { name: 'Tilt', description: 'Rotate around the x-axis: negative down, positive up' },
@@ -105,7 +108,8 @@ function imageFields(): INodeProperties[] {
 					{
 						name: 'Binary File',
 						value: 'binary',
-						description: 'A file on the input item, e.g. from a Read/Write Files or HTTP Request node',
+						description:
+							'A file on the input item, e.g. from a Read/Write Files or HTTP Request node',
 					},
 					{ name: 'URL', value: 'url', description: 'A public image URL the API can download' },
 					{ name: 'Base64', value: 'base64', description: 'Base64-encoded image data' },
@@ -166,7 +170,11 @@ function durationFields(): INodeProperties[] {
 			value,
 		}));
 		if (spec.default === undefined) {
-			options.unshift({ name: 'Model Default', value: '', description: 'Not sent: the API decides' });
+			options.unshift({
+				name: 'Model Default',
+				value: '',
+				description: 'Not sent: the API decides',
+			});
 		}
 		const defaultValue = spec.default ?? '';
 		return {
@@ -208,20 +216,20 @@ function modeFields(): INodeProperties[] {
 	return groupBy('mode').map(({ spec, models }) => {
 		const defaultValue = spec.default ?? '';
 		return {
-		displayName: 'Mode',
-		name: 'mode',
-		type: 'options',
-		options: [
-			{ name: 'Standard', value: 'std', description: 'Basic mode with high cost-effectiveness' },
-			{
-				name: 'Professional',
-				value: 'pro',
-				description: 'Higher quality video; takes longer and costs more',
-			},
-		].filter((option) => (spec.options as readonly string[]).includes(option.value)),
-		default: defaultValue,
-		description: 'Generation mode. Defaults to Standard.',
-		displayOptions: showFor(models),
+			displayName: 'Mode',
+			name: 'mode',
+			type: 'options',
+			options: [
+				{ name: 'Standard', value: 'std', description: 'Basic mode with high cost-effectiveness' },
+				{
+					name: 'Professional',
+					value: 'pro',
+					description: 'Higher quality video; takes longer and costs more',
+				},
+			].filter((option) => (spec.options as readonly string[]).includes(option.value)),
+			default: defaultValue,
+			description: 'Generation mode. Defaults to Standard.',
+			displayOptions: showFor(models),
 		} satisfies INodeProperties;
 	});
 }
@@ -234,7 +242,8 @@ function soundFields(): INodeProperties[] {
 			type: 'boolean',
 			// The page's default is "off".
 			default: false,
-			description: 'Whether to generate sound with the video (Professional mode only). Defaults to off.',
+			description:
+				'Whether to generate sound with the video (Professional mode only). Defaults to off.',
 			displayOptions: showFor(models, { mode: [spec.requiresMode] }),
 		} satisfies INodeProperties;
 	});

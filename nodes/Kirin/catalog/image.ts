@@ -50,7 +50,11 @@ function readJpeg(bytes: Uint8Array): ImageInfo | undefined {
 		const length = view.getUint16(offset + 2);
 		// SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) hold the frame size.
 		if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-			return { format: 'jpeg', height: view.getUint16(offset + 5), width: view.getUint16(offset + 7) };
+			return {
+				format: 'jpeg',
+				height: view.getUint16(offset + 5),
+				width: view.getUint16(offset + 7),
+			};
 		}
 		offset += 2 + length;
 	}

@@ -6,8 +6,7 @@ import type { KirinModel } from './models';
  * bare Base64 (no `data:` prefix) that is sent.
  */
 export type ImageInput =
-	| { source: 'url'; url: string }
-	| { source: 'binary' | 'base64'; base64: string; bytes: Buffer };
+	{ source: 'url'; url: string } | { source: 'binary' | 'base64'; base64: string; bytes: Buffer };
 
 /**
  * One item's Generate Video parameters after expressions were resolved, before any check. Every

@@ -78,7 +78,12 @@ export interface ModelParameters {
 	/** `cfg_scale` range and default. */
 	cfgScale?: { min: number; max: number; default: number };
 	/** `camera_control`, allowed only with the mode and duration named here. */
-	cameraControl?: { requiresMode: Mode; requiresDuration: Duration; valueMin: number; valueMax: number };
+	cameraControl?: {
+		requiresMode: Mode;
+		requiresDuration: Duration;
+		valueMin: number;
+		valueMax: number;
+	};
 	/** `watermark_info.enabled`. */
 	watermark?: Record<string, never>;
 }
@@ -116,7 +121,10 @@ export const ERROR_KINDS: Readonly<Record<string, string>> = {
 
 const PROMPT_REQUIRED: PromptSpec = { required: true, maxLength: 2500 };
 const DURATION_5_10: ChoiceSpec<Duration> = { options: ['5', '10'], default: '5' };
-const ASPECT_RATIOS: ChoiceSpec<AspectRatio> = { options: ['16:9', '9:16', '1:1'], default: '16:9' };
+const ASPECT_RATIOS: ChoiceSpec<AspectRatio> = {
+	options: ['16:9', '9:16', '1:1'],
+	default: '16:9',
+};
 const MODES: ChoiceSpec<Mode> = { options: ['std', 'pro'], default: 'std' };
 const NEGATIVE_PROMPT = { maxLength: 2500 };
 

@@ -61,7 +61,10 @@ function flag(field: string, value: unknown): boolean | undefined {
 	if (typeof value === 'boolean') return value;
 	if (value === 'on' || value === 'true') return true;
 	if (value === 'off' || value === 'false') return false;
-	throw new InputRuleError(field, `${field} must be true or false (or on/off); got "${String(value)}"`);
+	throw new InputRuleError(
+		field,
+		`${field} must be true or false (or on/off); got "${String(value)}"`,
+	);
 }
 
 function number(field: string, value: unknown): number | undefined {
@@ -105,13 +108,19 @@ function checkImage(input: GenerateInput, model: KirinModel): string | undefined
 	if (!image) throw new InputRuleError('Image', `An image is required for ${model.name}`);
 	if (image.source === 'url') {
 		if (!/^https?:\/\/\S+$/i.test(image.url)) {
-			throw new InputRuleError('Image URL', `Image URL must be an http or https URL; got "${image.url}"`);
+			throw new InputRuleError(
+				'Image URL',
+				`Image URL must be an http or https URL; got "${image.url}"`,
+			);
 		}
 		return image.url;
 	}
 	const info = inspectImage(image.bytes);
 	if (!info || !spec.formats.includes(info.format)) {
-		throw new InputRuleError('Image', 'The image must be a JPG or PNG file (judged by its content)');
+		throw new InputRuleError(
+			'Image',
+			'The image must be a JPG or PNG file (judged by its content)',
+		);
 	}
 	if (image.bytes.length >= spec.maxBytes) {
 		const megabytes = (image.bytes.length / (1024 * 1024)).toFixed(1);
@@ -157,7 +166,11 @@ function checkCameraControl(
 	}
 	if (type !== 'simple') return { type };
 	const axis = choice('Camera Movement', given.axis, CAMERA_AXES);
-	if (axis === undefined) throw new InputRuleError('Camera Movement', 'Camera Movement is required for a simple camera control');
+	if (axis === undefined)
+		throw new InputRuleError(
+			'Camera Movement',
+			'Camera Movement is required for a simple camera control',
+		);
 	const value = number('Camera Movement Amount', given.value);
 	if (value === undefined || value === 0 || value < spec.valueMin || value > spec.valueMax) {
 		throw new InputRuleError(
@@ -186,7 +199,10 @@ export function checkInput(input: GenerateInput): CheckedInput {
 
 	checked.prompt = text('Prompt', input.prompt);
 	if (spec.prompt.required && (checked.prompt === undefined || checked.prompt.trim() === '')) {
-		throw new InputRuleError('Prompt', `Prompt is required for ${model.name} (1 to ${spec.prompt.maxLength} characters)`);
+		throw new InputRuleError(
+			'Prompt',
+			`Prompt is required for ${model.name} (1 to ${spec.prompt.maxLength} characters)`,
+		);
 	}
 	maxLength('Prompt', checked.prompt, spec.prompt.maxLength);
 
@@ -218,7 +234,10 @@ export function checkInput(input: GenerateInput): CheckedInput {
 		checked.cfgScale = number('CFG Scale', input.cfgScale);
 		const { min, max } = spec.cfgScale;
 		if (checked.cfgScale !== undefined && (checked.cfgScale < min || checked.cfgScale > max)) {
-			throw new InputRuleError('CFG Scale', `CFG Scale must be between ${min} and ${max}; got ${checked.cfgScale}`);
+			throw new InputRuleError(
+				'CFG Scale',
+				`CFG Scale must be between ${min} and ${max}; got ${checked.cfgScale}`,
+			);
 		}
 	}
 
@@ -228,7 +247,10 @@ export function checkInput(input: GenerateInput): CheckedInput {
 
 	checked.callbackUrl = text('Callback URL', input.callbackUrl);
 	if (checked.callbackUrl !== undefined && !isHttpUrl(checked.callbackUrl)) {
-		throw new InputRuleError('Callback URL', `Callback URL must be an http or https URL; got "${checked.callbackUrl}"`);
+		throw new InputRuleError(
+			'Callback URL',
+			`Callback URL must be an http or https URL; got "${checked.callbackUrl}"`,
+		);
 	}
 	checked.externalTaskId = text('External Task ID', input.externalTaskId);
 	return checked;

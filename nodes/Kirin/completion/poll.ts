@@ -150,7 +150,11 @@ export async function pollTasks(
  * Resolves when one of `running` settles or after `ms` (when given), whichever comes first; rejects
  * with the signal's reason when the execution is stopped. Leaves no timer behind.
  */
-async function waitForAny(running: Array<Promise<void>>, ms: number | undefined, signal?: AbortSignal): Promise<void> {
+async function waitForAny(
+	running: Array<Promise<void>>,
+	ms: number | undefined,
+	signal?: AbortSignal,
+): Promise<void> {
 	const wake = new AbortController();
 	const timerSignal = signal ? AbortSignal.any([signal, wake.signal]) : wake.signal;
 	const timer = sleep(Math.max(0, ms ?? MAX_TIMER_MS), timerSignal).catch(() => undefined);

@@ -84,7 +84,11 @@ export function callbackUrlFor(resumeUrl: string, batch: CallbackBatch, itemInde
  * The item an item's task leaves if no callback completes the batch before the wait limit: an error
  * item naming the task id and how to fetch the result later.
  */
-export function waitLimitItem(task: Task, itemIndex: number, timeoutMs: number): INodeExecutionData {
+export function waitLimitItem(
+	task: Task,
+	itemIndex: number,
+	timeoutMs: number,
+): INodeExecutionData {
 	return {
 		json: {
 			error: {
@@ -165,7 +169,9 @@ function answer(
 /** The task id a prepared item waits for, or undefined for an item that has no task. */
 function waitingTaskId(item: INodeExecutionData): string | undefined {
 	const error = item.json?.error as IDataObject | undefined;
-	return error?.code === TIMEOUT_CODE && typeof error.taskId === 'string' ? error.taskId : undefined;
+	return error?.code === TIMEOUT_CODE && typeof error.taskId === 'string'
+		? error.taskId
+		: undefined;
 }
 
 /**
@@ -185,15 +191,24 @@ export async function handleCallback(this: IWebhookFunctions): Promise<IWebhookR
 		const query = this.getQueryData() as IDataObject;
 		const key = String(query[QUERY.batch] ?? '');
 		const credentials = await this.getCredentials('kirinApi');
-		if (!key || !secretMatches(query[QUERY.secret], deriveSecret(String(credentials.apiKey), 'callback', key))) {
+		if (
+			!key ||
+			!secretMatches(query[QUERY.secret], deriveSecret(String(credentials.apiKey), 'callback', key))
+		) {
 			return answer(this, 403, { error: 'This callback does not carry the secret of its batch' });
 		}
 		const task = parseTask(this.getBodyData());
 		if (!task) return answer(this, 400, { error: 'The body is not a Kirin task' });
 
-		const prepared = this.evaluateExpression('{{ $input.all() }}', 0) as unknown as INodeExecutionData[];
+		const prepared = this.evaluateExpression(
+			'{{ $input.all() }}',
+			0,
+		) as unknown as INodeExecutionData[];
 		const itemIndex = Number(query[QUERY.item]);
-		if (!Array.isArray(prepared) || waitingTaskId(prepared[itemIndex] ?? { json: {} }) !== task.taskId) {
+		if (
+			!Array.isArray(prepared) ||
+			waitingTaskId(prepared[itemIndex] ?? { json: {} }) !== task.taskId
+		) {
 			return answer(this, 400, { error: `Task ${task.taskId} is not part of this batch` });
 		}
 		const memory = remember(key);
@@ -228,10 +243,20 @@ export async function handleCallback(this: IWebhookFunctions): Promise<IWebhookR
 				const error = taskFailedError(this.getNode(), finished, index);
 				output.push({ json: errorToJson(error, finished.taskId), pairedItem: { item: index } });
 			} else {
-				const result: INodeExecutionData = { json: taskToJson(finished), pairedItem: { item: index } };
+				const result: INodeExecutionData = {
+					json: taskToJson(finished),
+					pairedItem: { item: index },
+				};
 				if (download) {
 					try {
-						result.binary = await downloadVideos(this, finished, settings.binaryPropertyOutput, index, undefined, settings.retry);
+						result.binary = await downloadVideos(
+							this,
+							finished,
+							settings.binaryPropertyOutput,
+							index,
+							undefined,
+							settings.retry,
+						);
 					} catch (error) {
 						result.json = { ...result.json, ...errorToJson(error, finished.taskId) };
 					}
@@ -241,6 +266,8 @@ export async function handleCallback(this: IWebhookFunctions): Promise<IWebhookR
 		}
 		return { workflowData: [output], webhookResponse: { received: true, resumed: true } };
 	} catch (error) {
-		return answer(this, 500, { error: (error as Error)?.message ?? 'Callback could not be handled' });
+		return answer(this, 500, {
+			error: (error as Error)?.message ?? 'Callback could not be handled',
+		});
 	}
 }

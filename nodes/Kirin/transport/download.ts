@@ -101,7 +101,15 @@ export async function downloadVideos(
 	const binary: Record<string, IBinaryData> = {};
 	for (const [index, video] of videos.entries()) {
 		const fileName = index === 0 ? `${task.taskId}.mp4` : `${task.taskId}_${index}.mp4`;
-		binary[names[index]] = await downloadOne(context, task, video.url, fileName, itemIndex, signal, policy);
+		binary[names[index]] = await downloadOne(
+			context,
+			task,
+			video.url,
+			fileName,
+			itemIndex,
+			signal,
+			policy,
+		);
 	}
 	return binary;
 }

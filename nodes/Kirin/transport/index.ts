@@ -95,19 +95,33 @@ export class KirinTransport {
 				try {
 					body = JSON.parse(body);
 				} catch {
-					return { kind: 'network', code: 'EBADJSON', message: 'The API answered with malformed JSON' };
+					return {
+						kind: 'network',
+						code: 'EBADJSON',
+						message: 'The API answered with malformed JSON',
+					};
 				}
 			}
-			return { kind: 'response', status: response.statusCode, body, headers: response.headers ?? {} };
+			return {
+				kind: 'response',
+				status: response.statusCode,
+				body,
+				headers: response.headers ?? {},
+			};
 		} catch (error) {
 			this.signal?.throwIfAborted();
 			if (error instanceof SyntaxError) {
-				return { kind: 'network', code: 'EBADJSON', message: 'The API answered with malformed JSON' };
+				return {
+					kind: 'network',
+					code: 'EBADJSON',
+					message: 'The API answered with malformed JSON',
+				};
 			}
 			const code = errorCodeOf(error) ?? 'ENETWORK';
-			const message = code === 'ECONNABORTED' || code === 'ETIMEDOUT'
-				? `No answer within ${this.policy.requestTimeoutMs / 1000} s`
-				: 'The connection to the API failed';
+			const message =
+				code === 'ECONNABORTED' || code === 'ETIMEDOUT'
+					? `No answer within ${this.policy.requestTimeoutMs / 1000} s`
+					: 'The connection to the API failed';
 			return { kind: 'network', code, message };
 		}
 	}
@@ -140,7 +154,11 @@ export class KirinTransport {
 		options: { body?: IDataObject; qs?: IDataObject } = {},
 	): Promise<Outcome> {
 		let outcome = await this.send(method, path, options);
-		for (let attempt = 0; attempt < this.policy.maxRetries && KirinTransport.retryable(outcome); attempt++) {
+		for (
+			let attempt = 0;
+			attempt < this.policy.maxRetries && KirinTransport.retryable(outcome);
+			attempt++
+		) {
 			await this.waitBeforeRetry(outcome, attempt);
 			outcome = await this.send(method, path, options);
 		}
@@ -205,7 +223,8 @@ export class KirinTransport {
 	 */
 	async getTask(taskId: string, itemIndex?: number): Promise<Task> {
 		const outcome = await this.sendWithRetries('GET', `/v1/tasks/${encodeURIComponent(taskId)}`);
-		const task = outcome.kind === 'response' && outcome.status < 300 ? parseTask(outcome.body) : undefined;
+		const task =
+			outcome.kind === 'response' && outcome.status < 300 ? parseTask(outcome.body) : undefined;
 		if (task) return task;
 		throw this.error(outcome, 'Getting the task', itemIndex, taskId);
 	}
@@ -221,9 +240,14 @@ export class KirinTransport {
 			qs: { external_task_id: externalTaskId },
 		});
 		if (outcome.kind === 'response' && outcome.status === 404) return undefined;
-		const task = outcome.kind === 'response' && outcome.status < 300 ? parseTask(outcome.body) : undefined;
+		const task =
+			outcome.kind === 'response' && outcome.status < 300 ? parseTask(outcome.body) : undefined;
 		if (task) return task;
-		throw this.error(outcome, `Looking up the task with external ID "${externalTaskId}"`, itemIndex);
+		throw this.error(
+			outcome,
+			`Looking up the task with external ID "${externalTaskId}"`,
+			itemIndex,
+		);
 	}
 
 	/**
@@ -238,7 +262,10 @@ export class KirinTransport {
 	 * @returns the created or adopted task and whether it was adopted
 	 * @throws NodeApiError for 400/401/402/403/422, or when the retries ran out
 	 */
-	async createTask(body: IDataObject, itemIndex?: number): Promise<{ task: Task; adopted: boolean }> {
+	async createTask(
+		body: IDataObject,
+		itemIndex?: number,
+	): Promise<{ task: Task; adopted: boolean }> {
 		const externalTaskId = String(body.external_task_id);
 		let outcome: Outcome = { kind: 'network', code: 'ENOTSENT', message: 'not sent' };
 		for (let attempt = 0; attempt <= this.policy.maxRetries; attempt++) {
@@ -248,7 +275,8 @@ export class KirinTransport {
 				const created = outcome.status < 300 ? parseTask(outcome.body) : undefined;
 				if (created) return { task: created, adopted: false };
 				if (outcome.status === 409) {
-					const existing = (outcome.body as { error?: { task_id?: unknown } } | undefined)?.error?.task_id;
+					const existing = (outcome.body as { error?: { task_id?: unknown } } | undefined)?.error
+						?.task_id;
 					const task = existing
 						? await this.getTask(String(existing), itemIndex)
 						: await this.findTask(externalTaskId, itemIndex);
