@@ -101,3 +101,30 @@ describe('Reuse Tasks Created for the Same Input in the Last (Hours)', () => {
 		expect(fake.ledger.creates()).toHaveLength(3);
 	});
 });
+
+describe('Reuse with Wait for Callback', () => {
+	test('a re-run that adopts tasks of an earlier execution delivers their results instead of waiting for callbacks that go elsewhere', async () => {
+		const { N8nWebhookServer } = await import('./harness/webhooks');
+		const n8n = await new N8nWebhookServer().start();
+		try {
+			const items = rows('callback fox [ms:300]', 'callback owl [ms:300]');
+			const parameters = { ...generate({ reuseWithinHours: 1 }), completion: 'callback' };
+			const first = await n8n.runUntilWaiting(kirinWorkflow(parameters, items), credentials);
+			const firstItems = outputOf(await first.finished(), 'Kirin');
+			expect(fake.ledger.creates()).toHaveLength(2);
+
+			// The same input again: the tasks are adopted, and their callbacks went to the first execution.
+			const started = Date.now();
+			const rerun = await runWorkflow(kirinWorkflow(parameters, items), credentials);
+			expect(Date.now() - started).toBeLessThan(10_000);
+			const rerunItems = outputOf(rerun, 'Kirin');
+			expect(rerunItems.map((item) => item.json.taskId)).toEqual(
+				firstItems.map((item) => item.json.taskId),
+			);
+			expect(rerunItems.every((item) => item.json.status === 'completed')).toBe(true);
+			expect(fake.ledger.creates()).toHaveLength(2);
+		} finally {
+			await n8n.close();
+		}
+	});
+});

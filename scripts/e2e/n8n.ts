@@ -1,10 +1,19 @@
 /**
  * A real n8n for the end-to-end runs: the pinned n8n installed by `install-n8n.sh`, a fresh user
- * folder with this package linked into `.n8n/nodes/node_modules`, its CLI, and `n8n start` as a
- * child process that is stopped by its pid.
+ * folder with this package linked into `.n8n/nodes/node_modules`, its CLI, and one long-running
+ * n8n process (`n8n start`, or `n8n worker` / `n8n webhook` in queue mode) as a child process that
+ * is stopped by its pid.
  */
 import { spawn, spawnSync, type ChildProcess } from 'child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'fs';
+import {
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	symlinkSync,
+	writeFileSync,
+} from 'fs';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
@@ -42,7 +51,51 @@ export function installN8n(): { n8nBin: string; nodeBin: string; version: string
 	};
 }
 
-/** One n8n instance: a user folder, ports, environment, and the processes it started. */
+/** The pids of the live processes whose parent is `pid` (read from /proc; empty elsewhere). */
+export function childPids(pid: number): number[] {
+	const children: number[] = [];
+	let entries: string[] = [];
+	try {
+		entries = readdirSync('/proc');
+	} catch {
+		return children;
+	}
+	for (const entry of entries) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			// /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses.
+			const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			if (Number(fields[1]) === pid && fields[0] !== 'Z') children.push(Number(entry));
+		} catch {
+			// the process ended meanwhile
+		}
+	}
+	return children;
+}
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** Which n8n process an instance runs, and how to tell that it is ready. */
+export interface N8nProcessOptions {
+	/** `start` (default), or `worker` / `webhook` for queue mode. */
+	command?: 'start' | 'worker' | 'webhook';
+	/** Extra arguments, e.g. `--concurrency=10` for a worker. */
+	args?: string[];
+	/** The URL that answers 200 once the process is ready; default `<url>/healthz/readiness`. */
+	readyUrl?: string;
+	/** How long to wait for readiness; default 120 s. */
+	timeoutMs?: number;
+}
+
+/** One n8n instance: a user folder, ports, environment, and the process it started. */
 export class N8nInstance {
 	readonly userFolder: string;
 	readonly port: number;
@@ -50,6 +103,9 @@ export class N8nInstance {
 	readonly url: string;
 	private server: ChildProcess | undefined;
 	private serverLog = '';
+	private serverChildren = new Set<number>();
+	private lineListeners: Array<(line: string, at: number) => void> = [];
+	private partialLine = '';
 
 	private constructor(
 		private readonly install: { n8nBin: string; nodeBin: string },
@@ -72,6 +128,18 @@ export class N8nInstance {
 		extraEnv: Record<string, string> = {},
 	): Promise<N8nInstance> {
 		return new N8nInstance(install, await freePort(), await freePort(), extraEnv);
+	}
+
+	/** The pid of the running n8n process, or undefined. */
+	get pid(): number | undefined {
+		return this.server && this.server.exitCode === null && this.server.signalCode === null
+			? this.server.pid
+			: undefined;
+	}
+
+	/** Calls `listener` with each line the process prints (stdout and stderr) and when it arrived (ms). */
+	onLine(listener: (line: string, at: number) => void): void {
+		this.lineListeners.push(listener);
 	}
 
 	/** The environment every n8n process of this instance gets. */
@@ -104,7 +172,11 @@ export class N8nInstance {
 	 *
 	 * @returns its exit code and output; a command still running after `timeoutMs` is killed
 	 */
-	async cli(args: string[], overrides: Record<string, string> = {}, timeoutMs = 180_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
+	async cli(
+		args: string[],
+		overrides: Record<string, string> = {},
+		timeoutMs = 180_000,
+	): Promise<{ status: number | null; stdout: string; stderr: string }> {
 		const started = Date.now();
 		const child = spawn(this.install.nodeBin, [this.install.n8nBin, ...args], {
 			env: this.env({ N8N_RUNNERS_BROKER_PORT: String(this.brokerPort + 1), ...overrides }),
@@ -114,10 +186,17 @@ export class N8nInstance {
 		let stderr = '';
 		child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
 		child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-		const timer = setTimeout(() => child.pid && child.exitCode === null && process.kill(child.pid, 'SIGKILL'), timeoutMs);
-		const status = await new Promise<number | null>((done) => child.once('close', (code) => done(code)));
+		const timer = setTimeout(
+			() => child.pid && child.exitCode === null && process.kill(child.pid, 'SIGKILL'),
+			timeoutMs,
+		);
+		const status = await new Promise<number | null>((done) =>
+			child.once('close', (code) => done(code)),
+		);
 		clearTimeout(timer);
-		console.log(`  n8n ${args[0]}: exit ${status} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+		console.log(
+			`  n8n ${args[0]}: exit ${status} after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+		);
 		return { status, stdout, stderr };
 	}
 
@@ -126,13 +205,15 @@ export class N8nInstance {
 		const file = join(this.userFolder, `import-${kind}-${Date.now()}.json`);
 		writeFileSync(file, JSON.stringify(data));
 		const result = await this.cli([`import:${kind}`, `--input=${file}`]);
-		if (result.status !== 0) throw new Error(`import:${kind} failed: ${result.stdout}\n${result.stderr}`);
+		if (result.status !== 0)
+			throw new Error(`import:${kind} failed: ${result.stdout}\n${result.stderr}`);
 	}
 
 	/** Marks a workflow active for the next `n8n start` (`n8n publish:workflow`). */
 	async publish(workflowId: string): Promise<void> {
 		const result = await this.cli(['publish:workflow', `--id=${workflowId}`]);
-		if (result.status !== 0) throw new Error(`publish:workflow failed: ${result.stdout}\n${result.stderr}`);
+		if (result.status !== 0)
+			throw new Error(`publish:workflow failed: ${result.stdout}\n${result.stderr}`);
 	}
 
 	/**
@@ -140,37 +221,74 @@ export class N8nInstance {
 	 * the first line that is `{`; the exit code is not trusted alone).
 	 */
 	async execute(workflowId: string): Promise<{ data: Record<string, unknown>; raw: string }> {
-		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], { N8N_LOG_LEVEL: 'info' });
+		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], {
+			N8N_LOG_LEVEL: 'info',
+		});
 		const lines = result.stdout.split('\n');
 		const start = lines.findIndex((line) => line.startsWith('{'));
 		const end = lines.findIndex((line, index) => index > start && line.startsWith('}'));
-		if (start < 0 || end < 0) throw new Error(`n8n execute printed no run:\n${result.stdout}\n${result.stderr}`);
-		return { data: JSON.parse(lines.slice(start, end + 1).join('\n')) as Record<string, unknown>, raw: result.stdout };
+		if (start < 0 || end < 0)
+			throw new Error(`n8n execute printed no run:\n${result.stdout}\n${result.stderr}`);
+		return {
+			data: JSON.parse(lines.slice(start, end + 1).join('\n')) as Record<string, unknown>,
+			raw: result.stdout,
+		};
 	}
 
-	/** Starts `n8n start` and waits until `/healthz/readiness` answers. */
-	async start(timeoutMs = 120_000): Promise<void> {
-		this.server = spawn(this.install.nodeBin, [this.install.n8nBin, 'start'], {
-			env: this.env(),
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
+	/**
+	 * Starts the instance's n8n process (`n8n start` unless `options.command` says otherwise) and
+	 * waits until its readiness URL answers 200.
+	 */
+	async start(timeoutMs = 120_000, options: N8nProcessOptions = {}): Promise<void> {
+		const command = options.command ?? 'start';
+		const readyUrl = options.readyUrl ?? `${this.url}/healthz/readiness`;
+		const wait = options.timeoutMs ?? timeoutMs;
+		this.serverChildren.clear();
+		const server = spawn(
+			this.install.nodeBin,
+			[this.install.n8nBin, command, ...(options.args ?? [])],
+			{
+				env: this.env(),
+				stdio: ['ignore', 'pipe', 'pipe'],
+			},
+		);
+		this.server = server;
 		const collect = (chunk: Buffer) => {
-			this.serverLog = (this.serverLog + chunk.toString()).slice(-200_000);
+			const text = chunk.toString();
+			this.serverLog = (this.serverLog + text).slice(-200_000);
+			if (this.lineListeners.length === 0) return;
+			const at = Date.now();
+			const lines = (this.partialLine + text).split('\n');
+			this.partialLine = lines.pop() ?? '';
+			for (const line of lines) for (const listener of this.lineListeners) listener(line, at);
 		};
-		this.server.stdout!.on('data', collect);
-		this.server.stderr!.on('data', collect);
-		const deadline = Date.now() + timeoutMs;
+		server.stdout!.on('data', collect);
+		server.stderr!.on('data', collect);
+		const deadline = Date.now() + wait;
 		while (Date.now() < deadline) {
-			if (this.server.exitCode !== null) throw new Error(`n8n start exited:\n${this.serverLog}`);
+			if (server.exitCode !== null || server.signalCode !== null)
+				throw new Error(`n8n ${command} exited:\n${this.serverLog}`);
 			try {
-				const response = await fetch(`${this.url}/healthz/readiness`);
-				if (response.ok) return;
+				const response = await fetch(readyUrl);
+				if (response.ok) {
+					this.rememberChildren();
+					return;
+				}
 			} catch {
 				// not listening yet
 			}
 			await new Promise((wake) => setTimeout(wake, 500));
 		}
-		throw new Error(`n8n did not become ready within ${timeoutMs / 1000} s:\n${this.serverLog}`);
+		throw new Error(
+			`n8n ${command} did not become ready within ${wait / 1000} s:\n${this.serverLog}`,
+		);
+	}
+
+	/** Notes the pids of the processes n8n started itself (its task runner), to stop them too. */
+	private rememberChildren(): void {
+		const pid = this.pid;
+		if (pid === undefined) return;
+		for (const child of childPids(pid)) this.serverChildren.add(child);
 	}
 
 	/** The server's recent output, for failure reports. */
@@ -178,14 +296,60 @@ export class N8nInstance {
 		return this.serverLog;
 	}
 
-	/** Stops the server by its pid (SIGTERM, then SIGKILL after 15 s). */
-	async stop(): Promise<void> {
+	/**
+	 * Sends `signal` to the n8n process by its pid and waits until it has exited; after `graceMs` it
+	 * sends SIGKILL. Processes n8n started itself (its task runner) that outlive it are then stopped
+	 * by their pids too.
+	 *
+	 * @returns how long the process took to exit, in ms (0 when it was not running)
+	 */
+	async kill(signal: NodeJS.Signals, graceMs = 15_000): Promise<number> {
 		const server = this.server;
-		if (!server || server.exitCode !== null || server.pid === undefined) return;
+		if (
+			!server ||
+			server.exitCode !== null ||
+			server.signalCode !== null ||
+			server.pid === undefined
+		)
+			return 0;
+		const pid = server.pid;
+		this.rememberChildren();
+		const started = Date.now();
 		const exited = new Promise<void>((done) => server.once('exit', () => done()));
-		process.kill(server.pid, 'SIGTERM');
-		const timer = setTimeout(() => server.pid && server.exitCode === null && process.kill(server.pid, 'SIGKILL'), 15_000);
+		process.kill(pid, signal);
+		const timer = setTimeout(
+			() => server.exitCode === null && server.signalCode === null && process.kill(pid, 'SIGKILL'),
+			graceMs,
+		);
 		await exited;
 		clearTimeout(timer);
+		const tookMs = Date.now() - started;
+		await this.stopChildren();
+		return tookMs;
+	}
+
+	/** Stops the server by its pid (SIGTERM, then SIGKILL after 15 s). */
+	async stop(graceMs = 15_000): Promise<void> {
+		await this.kill('SIGTERM', graceMs);
+		await this.stopChildren();
+	}
+
+	/** Stops, by pid, the remembered child processes that are still alive (SIGTERM, then SIGKILL). */
+	private async stopChildren(): Promise<void> {
+		const alive = () => [...this.serverChildren].filter(isAlive);
+		for (let waited = 0; alive().length > 0 && waited < 3000; waited += 100) {
+			await new Promise((wake) => setTimeout(wake, 100));
+		}
+		for (const pid of alive()) process.kill(pid, 'SIGTERM');
+		for (let waited = 0; alive().length > 0 && waited < 5000; waited += 100) {
+			await new Promise((wake) => setTimeout(wake, 100));
+		}
+		for (const pid of alive()) process.kill(pid, 'SIGKILL');
+		this.serverChildren.clear();
+	}
+
+	/** Removes the user folder (after the process has stopped). */
+	remove(): void {
+		rmSync(this.userFolder, { recursive: true, force: true });
 	}
 }

@@ -26,7 +26,14 @@ import { makePng } from '../../test/fixtures/images';
 import { installN8n, N8nInstance, PACKAGE_ROOT } from './n8n';
 
 type Json = Record<string, unknown>;
-type WorkflowJson = { id: string; name: string; nodes: Json[]; connections: Json; settings?: Json; active?: boolean };
+type WorkflowJson = {
+	id: string;
+	name: string;
+	nodes: Json[];
+	connections: Json;
+	settings?: Json;
+	active?: boolean;
+};
 
 const results: Array<{ name: string; ok: boolean; detail?: string }> = [];
 
@@ -47,7 +54,11 @@ function expect(condition: unknown, message: string): void {
 	if (!condition) throw new Error(message);
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+async function waitFor<T>(
+	what: string,
+	probe: () => T | undefined,
+	timeoutMs = 60_000,
+): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const value = probe();
@@ -86,12 +97,15 @@ class Receiver {
 
 	async close(): Promise<void> {
 		this.server?.closeAllConnections();
-		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+		await new Promise<void>((resolve) =>
+			this.server ? this.server.close(() => resolve()) : resolve(),
+		);
 	}
 }
 
 function loadExample(file: string): WorkflowJson | WorkflowJson[] {
-	return JSON.parse(readFileSync(join(PACKAGE_ROOT, 'examples', file), 'utf8')) as WorkflowJson | WorkflowJson[];
+	return JSON.parse(readFileSync(join(PACKAGE_ROOT, 'examples', file), 'utf8')) as
+		WorkflowJson | WorkflowJson[];
 }
 
 /** Shortens the Kirin nodes' poll interval so the run takes seconds, not the default 10 s per poll. */
@@ -140,14 +154,25 @@ function imageFromBinaryWorkflow(image: Buffer): WorkflowJson {
 		id: 'e2eImageFromBinary',
 		name: 'e2e: image to video from binary',
 		nodes: [
-			{ id: 'e2e-manual', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'e2e-manual',
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
 			{
 				id: 'e2e-set-image',
 				name: 'Image as Base64',
 				type: 'n8n-nodes-base.set',
 				typeVersion: 3.4,
 				position: [200, 0],
-				parameters: { mode: 'raw', jsonOutput: JSON.stringify({ image: image.toString('base64') }), options: {} },
+				parameters: {
+					mode: 'raw',
+					jsonOutput: JSON.stringify({ image: image.toString('base64') }),
+					options: {},
+				},
 			},
 			{
 				id: 'e2e-convert',
@@ -197,7 +222,12 @@ function callbackWorkflow(receiverUrl: string): WorkflowJson {
 				typeVersion: 2.1,
 				position: [0, 0],
 				webhookId: '5b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e',
-				parameters: { httpMethod: 'POST', path: 'kirin-callback-batch', responseMode: 'onReceived', options: {} },
+				parameters: {
+					httpMethod: 'POST',
+					path: 'kirin-callback-batch',
+					responseMode: 'onReceived',
+					options: {},
+				},
 			},
 			{
 				id: 'e2e-callback-split',
@@ -205,7 +235,10 @@ function callbackWorkflow(receiverUrl: string): WorkflowJson {
 				type: 'n8n-nodes-base.splitOut',
 				typeVersion: 1,
 				position: [200, 0],
-				parameters: { fieldToSplitOut: 'body.prompts', options: { destinationFieldName: 'prompt' } },
+				parameters: {
+					fieldToSplitOut: 'body.prompts',
+					options: { destinationFieldName: 'prompt' },
+				},
 			},
 			kirinNode(
 				'Generate and Wait',
@@ -229,7 +262,12 @@ function callbackWorkflow(receiverUrl: string): WorkflowJson {
 	};
 }
 
-async function rest(n8n: N8nInstance, path: string, body: unknown, cookie?: string): Promise<{ status: number; json: Json; cookie?: string }> {
+async function rest(
+	n8n: N8nInstance,
+	path: string,
+	body: unknown,
+	cookie?: string,
+): Promise<{ status: number; json: Json; cookie?: string }> {
 	const response = await fetch(`${n8n.url}${path}`, {
 		method: 'POST',
 		headers: {
@@ -252,9 +290,15 @@ async function rest(n8n: N8nInstance, path: string, body: unknown, cookie?: stri
 
 function itemsOf(run: Json, nodeName: string): Json[] {
 	const resultData = (run.data as Json | undefined)?.resultData as Json | undefined;
-	const runData = (resultData?.runData ?? {}) as Record<string, Array<{ data?: { main?: Array<Array<{ json: Json }>> } }>>;
+	const runData = (resultData?.runData ?? {}) as Record<
+		string,
+		Array<{ data?: { main?: Array<Array<{ json: Json }>> } }>
+	>;
 	const runs = runData[nodeName];
-	expect(runs?.length, `node "${nodeName}" did not run; error: ${JSON.stringify(resultData?.error ?? null).slice(0, 400)}`);
+	expect(
+		runs?.length,
+		`node "${nodeName}" did not run; error: ${JSON.stringify(resultData?.error ?? null).slice(0, 400)}`,
+	);
 	return (runs[runs.length - 1].data?.main?.[0] ?? []).map((item) => item.json);
 }
 
@@ -266,22 +310,45 @@ async function main(): Promise<void> {
 	const n8n = await N8nInstance.create(install);
 	try {
 		await n8n.import('credentials', [
-			{ id: 'kirinCredential', name: 'Kirin account', type: 'kirinApi', data: { apiKey: fake.apiKey, baseUrl: `${fake.url}/` } },
-			{ id: 'kirinBadKey', name: 'Kirin wrong key', type: 'kirinApi', data: { apiKey: 'not-the-key', baseUrl: fake.url } },
+			{
+				id: 'kirinCredential',
+				name: 'Kirin account',
+				type: 'kirinApi',
+				data: { apiKey: fake.apiKey, baseUrl: `${fake.url}/` },
+			},
+			{
+				id: 'kirinBadKey',
+				name: 'Kirin wrong key',
+				type: 'kirinApi',
+				data: { apiKey: 'not-the-key', baseUrl: fake.url },
+			},
 		]);
 		const sheetRows = fastPolling(loadExample('sheet-rows-to-videos.json') as WorkflowJson);
 		const upload = fastPolling(loadExample('image-to-video-from-file.json') as WorkflowJson);
-		const [triggerWorkflow, startTasks] = loadExample('callback-to-kirin-trigger.json') as WorkflowJson[];
+		const [triggerWorkflow, startTasks] = loadExample(
+			'callback-to-kirin-trigger.json',
+		) as WorkflowJson[];
 		for (const node of triggerWorkflow.nodes) {
-			if (node.type === 'n8n-nodes-base.httpRequest') (node.parameters as Json).url = `${receiver.url}/trigger-results`;
+			if (node.type === 'n8n-nodes-base.httpRequest')
+				(node.parameters as Json).url = `${receiver.url}/trigger-results`;
 		}
-		const triggerNode = triggerWorkflow.nodes.find((node) => node.type === 'n8n-nodes-kirin.kirinTrigger')!;
+		const triggerNode = triggerWorkflow.nodes.find(
+			(node) => node.type === 'n8n-nodes-kirin.kirinTrigger',
+		)!;
 		const triggerUrl = `${n8n.url}/webhook/${String(triggerNode.webhookId)}/callback`;
 		for (const node of startTasks.nodes) {
-			if (node.type === 'n8n-nodes-kirin.kirin') ((node.parameters as Json).options as Json).callbackUrl = triggerUrl;
+			if (node.type === 'n8n-nodes-kirin.kirin')
+				((node.parameters as Json).options as Json).callbackUrl = triggerUrl;
 		}
 		const image = makePng(640, 480);
-		for (const workflow of [sheetRows, upload, triggerWorkflow, startTasks, imageFromBinaryWorkflow(image), callbackWorkflow(receiver.url)]) {
+		for (const workflow of [
+			sheetRows,
+			upload,
+			triggerWorkflow,
+			startTasks,
+			imageFromBinaryWorkflow(image),
+			callbackWorkflow(receiver.url),
+		]) {
 			await n8n.import('workflow', workflow);
 		}
 		for (const id of [upload.id, triggerWorkflow.id, 'e2eCallbackMode']) await n8n.publish(id);
@@ -293,21 +360,33 @@ async function main(): Promise<void> {
 			expect(items.length === 3, `expected 3 items, got ${items.length}`);
 			for (const item of items) {
 				expect(item.status === 'completed', `status ${String(item.status)}`);
-				expect(String(item.videoUrl).startsWith(`${fake.url}/files/`), `videoUrl ${String(item.videoUrl)}`);
+				expect(
+					String(item.videoUrl).startsWith(`${fake.url}/files/`),
+					`videoUrl ${String(item.videoUrl)}`,
+				);
 				expect(typeof item.costUsd === 'number', 'costUsd is a number');
-				expect(String(item.externalTaskId).startsWith('sheet-'), `externalTaskId ${String(item.externalTaskId)}`);
+				expect(
+					String(item.externalTaskId).startsWith('sheet-'),
+					`externalTaskId ${String(item.externalTaskId)}`,
+				);
 			}
 		});
 
-		await check('poll mode: image to video with the image as binary from Convert to File', async () => {
-			const before = fake.ledger.creates().length;
-			const { data } = await n8n.execute('e2eImageFromBinary');
-			const [item] = itemsOf(data, 'Animate');
-			expect(item?.status === 'completed', `status ${String(item?.status)}`);
-			const body = fake.ledger.creates()[before].body as Json;
-			expect(body.model === 'kirin_v2_master_i2v', `model ${String(body.model)}`);
-			expect(body.image === image.toString('base64'), 'the image reached the API as bare Base64 of the file');
-		});
+		await check(
+			'poll mode: image to video with the image as binary from Convert to File',
+			async () => {
+				const before = fake.ledger.creates().length;
+				const { data } = await n8n.execute('e2eImageFromBinary');
+				const [item] = itemsOf(data, 'Animate');
+				expect(item?.status === 'completed', `status ${String(item?.status)}`);
+				const body = fake.ledger.creates()[before].body as Json;
+				expect(body.model === 'kirin_v2_master_i2v', `model ${String(body.model)}`);
+				expect(
+					body.image === image.toString('base64'),
+					'the image reached the API as bare Base64 of the file',
+				);
+			},
+		);
 
 		await check('poll mode: image upload example through its production webhook', async () => {
 			const response = await fetch(`${n8n.url}/webhook/kirin-image-to-video`, {
@@ -316,86 +395,141 @@ async function main(): Promise<void> {
 				body: image,
 			});
 			const json = (await response.json()) as Json;
-			expect(response.status === 200, `HTTP ${response.status}: ${JSON.stringify(json).slice(0, 300)}`);
-			expect(json.status === 'completed' && String(json.videoUrl).endsWith('.mp4'), `answer ${JSON.stringify(json).slice(0, 300)}`);
+			expect(
+				response.status === 200,
+				`HTTP ${response.status}: ${JSON.stringify(json).slice(0, 300)}`,
+			);
+			expect(
+				json.status === 'completed' && String(json.videoUrl).endsWith('.mp4'),
+				`answer ${JSON.stringify(json).slice(0, 300)}`,
+			);
 		});
 
-		await check('callback mode: the fake server calls the real resume URL and the execution finishes', async () => {
-			const prompts = ['a red fox in snow', 'a blue whale breaching', 'a green owl at night'];
-			fake.setCallbackOptions({ duplicateCallbacks: true, shuffleCallbacks: 300 });
-			const response = await fetch(`${n8n.url}/webhook/kirin-callback-batch`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ prompts }),
-			});
-			expect(response.status === 200, `start webhook answered ${response.status}`);
-			const received = await waitFor('3 callback results', () => {
-				const list = receiver.received.get('/callback-results') ?? [];
-				return list.length >= 3 ? list : undefined;
-			}).catch((error: Error) => {
-				const attempts = fake.ledger.callbacks().map((attempt) => `${attempt.taskStatus}:${attempt.httpStatus ?? attempt.error}`);
-				throw new Error(`${error.message}; creates ${fake.ledger.creates().length}; callback answers ${attempts.join(' ')}`);
-			});
-			await new Promise((wake) => setTimeout(wake, 1500));
-			expect((receiver.received.get('/callback-results') ?? []).length === 3, 'the execution resumed more than once');
-			for (const item of received) {
-				expect(item.status === 'completed' && String(item.videoUrl).endsWith('.mp4'), `item ${JSON.stringify(item).slice(0, 200)}`);
-			}
-			const delivered = fake.ledger.callbacks().filter((attempt) => attempt.url.includes('/webhook-waiting/'));
-			expect(delivered.some((attempt) => attempt.httpStatus === 200), 'no callback reached the resume URL');
-			fake.setCallbackOptions({ duplicateCallbacks: false, shuffleCallbacks: 0 });
-		});
-
-		await check("Kirin Trigger example: callbacks start executions; a forged one is refused", async () => {
-			const forged = await fetch(triggerUrl, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ task_id: 'tsk_forged', status: 'completed', output: [{ content: [{ type: 'video', url: 'https://evil.example/x.mp4' }] }] }),
-			});
-			expect(forged.status === 401, `forged callback answered ${forged.status}`);
-			const { data } = await n8n.execute(startTasks.id);
-			const created = itemsOf(data, 'Start Videos');
-			expect(created.length === 2 && created.every((item) => item.status === 'pending'), `created ${JSON.stringify(created).slice(0, 300)}`);
-			const received = await waitFor('2 trigger results', () => {
-				const list = receiver.received.get('/trigger-results') ?? [];
-				return list.length >= 2 ? list : undefined;
-			});
-			await new Promise((wake) => setTimeout(wake, 1000));
-			expect((receiver.received.get('/trigger-results') ?? []).length === 2, 'more executions than tasks');
-			const ids = received.map((item) => item.taskId).sort();
-			expect(JSON.stringify(ids) === JSON.stringify(created.map((item) => item.taskId).sort()), `task ids ${JSON.stringify(ids)}`);
-			expect(!received.some((item) => item.taskId === 'tsk_forged'), 'the forged task started an execution');
-		});
-
-		await check('credential test through the REST endpoint: good key passes, bad key fails', async () => {
-			const setup = await rest(n8n, '/rest/owner/setup', {
-				email: 'owner@kirin.test',
-				firstName: 'Kirin',
-				lastName: 'Owner',
-				password: 'Kirin-e2e-Passw0rd',
-			});
-			expect(setup.status === 200 && setup.cookie, `owner setup answered ${setup.status}: ${JSON.stringify(setup.json).slice(0, 300)}`);
-			const test = async (id: string, apiKey: string) =>
-				await rest(
-					n8n,
-					'/rest/credentials/test',
-					{ credentials: { id, name: id, type: 'kirinApi', data: { apiKey, baseUrl: fake.url } } },
-					setup.cookie,
+		await check(
+			'callback mode: the fake server calls the real resume URL and the execution finishes',
+			async () => {
+				const prompts = ['a red fox in snow', 'a blue whale breaching', 'a green owl at night'];
+				fake.setCallbackOptions({ duplicateCallbacks: true, shuffleCallbacks: 300 });
+				const response = await fetch(`${n8n.url}/webhook/kirin-callback-batch`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ prompts }),
+				});
+				expect(response.status === 200, `start webhook answered ${response.status}`);
+				const received = await waitFor('3 callback results', () => {
+					const list = receiver.received.get('/callback-results') ?? [];
+					return list.length >= 3 ? list : undefined;
+				}).catch((error: Error) => {
+					const attempts = fake.ledger
+						.callbacks()
+						.map((attempt) => `${attempt.taskStatus}:${attempt.httpStatus ?? attempt.error}`);
+					throw new Error(
+						`${error.message}; creates ${fake.ledger.creates().length}; callback answers ${attempts.join(' ')}`,
+					);
+				});
+				await new Promise((wake) => setTimeout(wake, 1500));
+				expect(
+					(receiver.received.get('/callback-results') ?? []).length === 3,
+					'the execution resumed more than once',
 				);
-			const good = await test('kirinCredential', fake.apiKey);
-			const goodResult = (good.json.data ?? good.json) as Json;
-			expect(goodResult.status === 'OK', `good key: ${JSON.stringify(good.json).slice(0, 300)}`);
-			const bad = await test('kirinBadKey', 'not-the-key');
-			const badResult = (bad.json.data ?? bad.json) as Json;
-			expect(badResult.status === 'Error' && String(badResult.message).includes('API key'), `bad key: ${JSON.stringify(bad.json).slice(0, 300)}`);
-		});
+				for (const item of received) {
+					expect(
+						item.status === 'completed' && String(item.videoUrl).endsWith('.mp4'),
+						`item ${JSON.stringify(item).slice(0, 200)}`,
+					);
+				}
+				const delivered = fake.ledger
+					.callbacks()
+					.filter((attempt) => attempt.url.includes('/webhook-waiting/'));
+				expect(
+					delivered.some((attempt) => attempt.httpStatus === 200),
+					'no callback reached the resume URL',
+				);
+				fake.setCallbackOptions({ duplicateCallbacks: false, shuffleCallbacks: 0 });
+			},
+		);
+
+		await check(
+			'Kirin Trigger example: callbacks start executions; a forged one is refused',
+			async () => {
+				const forged = await fetch(triggerUrl, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({
+						task_id: 'tsk_forged',
+						status: 'completed',
+						output: [{ content: [{ type: 'video', url: 'https://evil.example/x.mp4' }] }],
+					}),
+				});
+				expect(forged.status === 401, `forged callback answered ${forged.status}`);
+				const { data } = await n8n.execute(startTasks.id);
+				const created = itemsOf(data, 'Start Videos');
+				expect(
+					created.length === 2 && created.every((item) => item.status === 'pending'),
+					`created ${JSON.stringify(created).slice(0, 300)}`,
+				);
+				const received = await waitFor('2 trigger results', () => {
+					const list = receiver.received.get('/trigger-results') ?? [];
+					return list.length >= 2 ? list : undefined;
+				});
+				await new Promise((wake) => setTimeout(wake, 1000));
+				expect(
+					(receiver.received.get('/trigger-results') ?? []).length === 2,
+					'more executions than tasks',
+				);
+				const ids = received.map((item) => item.taskId).sort();
+				expect(
+					JSON.stringify(ids) === JSON.stringify(created.map((item) => item.taskId).sort()),
+					`task ids ${JSON.stringify(ids)}`,
+				);
+				expect(
+					!received.some((item) => item.taskId === 'tsk_forged'),
+					'the forged task started an execution',
+				);
+			},
+		);
+
+		await check(
+			'credential test through the REST endpoint: good key passes, bad key fails',
+			async () => {
+				const setup = await rest(n8n, '/rest/owner/setup', {
+					email: 'owner@kirin.test',
+					firstName: 'Kirin',
+					lastName: 'Owner',
+					password: 'Kirin-e2e-Passw0rd',
+				});
+				expect(
+					setup.status === 200 && setup.cookie,
+					`owner setup answered ${setup.status}: ${JSON.stringify(setup.json).slice(0, 300)}`,
+				);
+				const test = async (id: string, apiKey: string) =>
+					await rest(
+						n8n,
+						'/rest/credentials/test',
+						{
+							credentials: { id, name: id, type: 'kirinApi', data: { apiKey, baseUrl: fake.url } },
+						},
+						setup.cookie,
+					);
+				const good = await test('kirinCredential', fake.apiKey);
+				const goodResult = (good.json.data ?? good.json) as Json;
+				expect(goodResult.status === 'OK', `good key: ${JSON.stringify(good.json).slice(0, 300)}`);
+				const bad = await test('kirinBadKey', 'not-the-key');
+				const badResult = (bad.json.data ?? bad.json) as Json;
+				expect(
+					badResult.status === 'Error' && String(badResult.message).includes('API key'),
+					`bad key: ${JSON.stringify(bad.json).slice(0, 300)}`,
+				);
+			},
+		);
 	} finally {
 		await n8n.stop();
 		await receiver.close();
 		await fake.close();
 	}
 	const failed = results.filter((result) => !result.ok);
-	if (failed.length) console.log(`\nserver log (last lines):\n${n8n.log().split('\n').slice(-40).join('\n')}`);
+	if (failed.length)
+		console.log(`\nserver log (last lines):\n${n8n.log().split('\n').slice(-40).join('\n')}`);
 	console.log(`\ne2e: ${results.length - failed.length} passed, ${failed.length} failed`);
 	process.exitCode = failed.length ? 1 : 0;
 }

@@ -248,20 +248,24 @@ const MAX_FRESH_TRIES = 5;
  * adopted when the node derived its id: a re-run (n8n's Retry On Fail) is a new try, so a fresh task
  * is created under the next id (`<id>-r1`, `-r2`...). A failed task has no cost.
  */
-async function createOrAdopt(transport: KirinTransport, plan: Planned): Promise<Task> {
+async function createOrAdopt(
+	transport: KirinTransport,
+	plan: Planned,
+): Promise<{ task: Task; adopted: boolean }> {
 	if (plan.reuse) {
 		for (const candidate of plan.reuse.candidates) {
 			const earlier = await transport.findTask(candidate, plan.itemIndex);
 			const createdAt = earlier?.createdAt ? Date.parse(earlier.createdAt) : Number.NaN;
 			const fresh = Number.isNaN(createdAt) || Date.now() - createdAt <= plan.reuse.windowMs;
-			if (earlier && earlier.status !== 'failed' && fresh) return earlier;
+			if (earlier && earlier.status !== 'failed' && fresh) return { task: earlier, adopted: true };
 		}
 	}
 	let body = plan.body;
 	for (let attempt = 0; ; attempt++) {
 		const { task, adopted } = await transport.createTask(body, plan.itemIndex);
-		if (!adopted || task.status !== 'failed' || !plan.derivedId || attempt >= MAX_FRESH_TRIES)
-			return task;
+		if (!adopted || task.status !== 'failed' || !plan.derivedId || attempt >= MAX_FRESH_TRIES) {
+			return { task, adopted };
+		}
 		body = { ...plan.body, external_task_id: `${plan.externalTaskId}-r${attempt + 1}` };
 	}
 }
@@ -306,7 +310,7 @@ export async function execute(
 	const transport = new KirinTransport(this, settings.retry, signal);
 	const completion = String(this.getNodeParameter('completion', 0, 'poll'));
 	const download =
-		completion === 'poll' && Boolean(this.getNodeParameter('downloadVideo', 0, false));
+		completion !== 'none' && Boolean(this.getNodeParameter('downloadVideo', 0, false));
 	const runIndex = Number(this.getWorkflowDataProxy(0).$runIndex ?? 0);
 	const apiKey = await credentialApiKey(this);
 	const output = new Array<INodeExecutionData | undefined>(items.length);
@@ -347,9 +351,11 @@ export async function execute(
 
 	// 2. Create the tasks, a bounded number at a time.
 	const created = new Map<number, Created>();
+	let anyAdopted = false;
 	await mapLimited(planned, settings.maxConcurrency, async (plan) => {
 		try {
-			const task = await createOrAdopt(transport, plan);
+			const { task, adopted } = await createOrAdopt(transport, plan);
+			anyAdopted ||= adopted;
 			created.set(plan.itemIndex, { ...plan, task, startedAt: Date.now() });
 		} catch (error) {
 			signal?.throwIfAborted();
@@ -367,7 +373,9 @@ export async function execute(
 		}
 		return [collect()];
 	}
-	if (completion === 'callback' && created.size > 0) {
+	// An adopted task was created by an earlier run and reports to that run's resume URL, if to any:
+	// this batch then waits by polling, which also returns at once for tasks that already ended.
+	if (completion === 'callback' && created.size > 0 && !anyAdopted) {
 		for (const entry of created.values()) {
 			output[entry.itemIndex] = waitLimitItem(entry.task, entry.itemIndex, settings.timeoutMs);
 		}

@@ -1,0 +1,992 @@
+/**
+ * Queue mode end to end: n8n's scaling mode with the package, on loopback, offline.
+ *
+ * Starts Debian's redis-server and a PostgreSQL 15 cluster by hand in a temp folder (installing
+ * them with apt-get when missing), n8n main, a webhook process and two workers (`n8n worker
+ * --concurrency=10`), each with its own user folder and the package linked into it, the fake Kirin
+ * server (4 s generation time) and an HTTP receiver. Each generation is one execution started
+ * through a production webhook on the webhook process: Webhook -> Kirin Generate Video (one item)
+ * -> HTTP Request posting the result to the receiver. Then:
+ *   1. load: 200 generations in poll mode and 200 in callback mode, with one worker and then with
+ *      two; every result arrives once and the fake's ledger shows exactly one create per input.
+ *      Prints the wall time and the worker time held per generation (from the workers' own
+ *      "Worker started/finished execution" log lines: the time a job holds a worker slot);
+ *   2. crash: in callback mode, SIGKILL a worker while the executions wait: nothing is lost;
+ *      in poll mode, SIGTERM a worker mid-batch: it finishes what it runs before it exits; in
+ *      poll mode with the reuse option on, SIGKILL a worker mid-batch, wait until n8n marks its
+ *      executions failed, re-run them (the same workflow on the same input items): no second
+ *      create for any input, every result arrives;
+ *   3. teardown: every process stopped by its pid, the cluster and temp folders removed.
+ * Prints "ok ..."/"FAIL ..." lines, a markdown table of the figures and "queue: N passed, N failed".
+ * KIRIN_QUEUE_LOAD=20 makes a quick try; KIRIN_QUEUE_LOG_DIR=<dir> keeps each n8n process's output.
+ *
+ *   npm run test:queue
+ */
+import '../../test/harness/setup';
+
+import { spawnSync } from 'child_process';
+import { randomUUID } from 'crypto';
+import { setMaxListeners } from 'events';
+import {
+	chmodSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from 'fs';
+import { createServer, type Server } from 'http';
+import type { AddressInfo } from 'net';
+import { cpus, tmpdir, totalmem } from 'os';
+import { join } from 'path';
+
+import { startFakeKirin, type FakeKirin } from '../../test/fake-kirin/server';
+import { freePort, installN8n, N8nInstance } from '../e2e/n8n';
+import { ensurePackages, Postgres, Redis } from './infra';
+
+type Json = Record<string, unknown>;
+
+/** The fake server's generation time for the load runs. */
+const GENERATION_MS = 4000;
+/** Generations per mode and per worker count (KIRIN_QUEUE_LOAD overrides it for a quick try). */
+const LOAD = Number(process.env.KIRIN_QUEUE_LOAD ?? 200);
+/** Generations in each crash run. */
+const CRASH = 20;
+/** `n8n worker --concurrency`: n8n's default. */
+const WORKER_CONCURRENCY = 10;
+/** Faster stalled-job detection than n8n's defaults (60 s lock, 10 s renew, 30 s stalled check). */
+const QUEUE_SETTINGS = {
+	QUEUE_WORKER_LOCK_DURATION: '10000',
+	QUEUE_WORKER_LOCK_RENEW_TIME: '2000',
+	QUEUE_WORKER_STALLED_INTERVAL: '5000',
+};
+/** The whole run is cut off after this, whatever happens. */
+const RUN_DEADLINE_MS = 20 * 60_000;
+
+const results: Array<{ name: string; ok: boolean; detail?: string }> = [];
+const figures: Array<[string, string, string]> = [];
+
+async function check(name: string, body: () => Promise<void>): Promise<void> {
+	const started = Date.now();
+	try {
+		await body();
+		results.push({ name, ok: true });
+		console.log(`ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+	} catch (error) {
+		const detail = error instanceof Error ? error.message : String(error);
+		results.push({ name, ok: false, detail });
+		console.log(`FAIL ${name}: ${detail}`);
+	}
+}
+
+function expect(condition: unknown, message: string): void {
+	if (!condition) throw new Error(message);
+}
+
+const sleep = async (ms: number) => await new Promise((wake) => setTimeout(wake, ms));
+
+async function waitFor<T>(
+	what: string,
+	probe: () => T | undefined | Promise<T | undefined>,
+	timeoutMs: number,
+	stepMs = 250,
+): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value !== undefined) return value;
+		if (Date.now() > deadline)
+			throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+		await sleep(stepMs);
+	}
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** One result the workflow posted: the input id, the execution, the Kirin item, when it arrived. */
+interface Delivered {
+	id: string;
+	executionId: string;
+	result: Json;
+	at: number;
+}
+
+/** The HTTP receiver the workflows' HTTP Request node posts each result to. */
+class Receiver {
+	readonly delivered: Delivered[] = [];
+	private server: Server | undefined;
+	url = '';
+
+	async start(): Promise<this> {
+		this.server = createServer((req, res) => {
+			const chunks: Buffer[] = [];
+			req.on('data', (chunk: Buffer) => chunks.push(chunk));
+			req.on('end', () => {
+				try {
+					const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json;
+					this.delivered.push({
+						id: String(body.id),
+						executionId: String(body.executionId),
+						result: (body.result ?? {}) as Json,
+						at: Date.now(),
+					});
+				} catch {
+					this.delivered.push({
+						id: '?',
+						executionId: '?',
+						result: { raw: Buffer.concat(chunks).toString('utf8') },
+						at: Date.now(),
+					});
+				}
+				res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+			});
+		});
+		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+		return this;
+	}
+
+	/** The results whose input id starts with `label-`. */
+	of(label: string): Delivered[] {
+		return this.delivered.filter((entry) => entry.id.startsWith(`${label}-`));
+	}
+
+	async close(): Promise<void> {
+		this.server?.closeAllConnections();
+		await new Promise<void>((resolve) =>
+			this.server ? this.server.close(() => resolve()) : resolve(),
+		);
+	}
+}
+
+/** Webhook (POST, answers at once) -> Kirin Generate Video (one item) -> HTTP Request to the receiver. */
+function queueWorkflow(
+	id: string,
+	path: string,
+	completion: 'poll' | 'callback',
+	options: Json,
+	receiverUrl: string,
+): Json {
+	return {
+		id,
+		name: `queue e2e: ${path}`,
+		nodes: [
+			{
+				id: `${id}-webhook`,
+				name: 'Start',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2.1,
+				position: [0, 0],
+				webhookId: randomUUID(),
+				parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+			},
+			{
+				id: `${id}-kirin`,
+				name: 'Generate',
+				type: 'n8n-nodes-kirin.kirin',
+				typeVersion: 1,
+				position: [200, 0],
+				parameters: {
+					operation: 'generate',
+					model: 'kirin_v2_5_turbo_t2v',
+					prompt: '={{ $json.body.prompt }}',
+					completion,
+					options,
+				},
+				credentials: { kirinApi: { id: 'kirinQueueCredential', name: 'Kirin (fake)' } },
+			},
+			{
+				id: `${id}-send`,
+				name: 'Send Result',
+				type: 'n8n-nodes-base.httpRequest',
+				typeVersion: 4.2,
+				position: [400, 0],
+				parameters: {
+					method: 'POST',
+					url: `${receiverUrl}/results`,
+					sendBody: true,
+					specifyBody: 'json',
+					jsonBody:
+						"={{ JSON.stringify({ id: $('Start').first().json.body.id, executionId: $execution.id, result: $json }) }}",
+					options: {},
+				},
+			},
+		],
+		connections: {
+			Start: { main: [[{ node: 'Generate', type: 'main', index: 0 }]] },
+			Generate: { main: [[{ node: 'Send Result', type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+/** One job a worker ran: from its "Worker started execution" to its "Worker finished execution" line. */
+interface Job {
+	worker: string;
+	executionId: string;
+	startedAt: number;
+	finishedAt?: number;
+}
+
+/** Reads the workers' log lines into jobs. */
+class JobLog {
+	readonly jobs = new Map<string, Job>();
+
+	watch(worker: N8nInstance, name: string): void {
+		worker.onLine((line, at) => {
+			const match = /Worker (started|finished) execution (\d+) \(job (\d+)\)/.exec(line);
+			if (!match) return;
+			const [, what, executionId, jobId] = match;
+			const key = `${jobId}`;
+			if (what === 'started') this.jobs.set(key, { worker: name, executionId, startedAt: at });
+			else {
+				const job = this.jobs.get(key);
+				if (job) job.finishedAt = at;
+			}
+		});
+	}
+
+	/** Jobs of these executions. */
+	of(executionIds: Iterable<string>): Job[] {
+		const wanted = new Set(executionIds);
+		return [...this.jobs.values()].filter((job) => wanted.has(job.executionId));
+	}
+
+	/** Executions a worker started and never finished. */
+	unfinished(worker: string): string[] {
+		return [...this.jobs.values()]
+			.filter((job) => job.worker === worker && job.finishedAt === undefined)
+			.map((job) => job.executionId);
+	}
+}
+
+/** The queue-mode cluster: Redis, PostgreSQL, n8n main, webhook process, workers. */
+interface Cluster {
+	root: string;
+	redis?: Redis;
+	postgres?: Postgres;
+	main?: N8nInstance;
+	webhook?: N8nInstance;
+	workers: Map<string, { instance: N8nInstance; healthPort: number }>;
+}
+
+const cluster: Cluster = { root: '', workers: new Map() };
+let fake: FakeKirin | undefined;
+let receiver: Receiver | undefined;
+let tornDown = false;
+
+/** Stops every process this run started, by its pid, and removes the temp folders. */
+async function teardown(): Promise<string[]> {
+	if (tornDown) return [];
+	tornDown = true;
+	const stopped: string[] = [];
+	const problems: string[] = [];
+	const stop = async (name: string, pid: number | undefined, action: () => Promise<unknown>) => {
+		if (pid === undefined) return;
+		try {
+			await action();
+			if (isAlive(pid)) problems.push(`${name} (pid ${pid}) still runs`);
+			else stopped.push(`${name} (pid ${pid})`);
+		} catch (error) {
+			problems.push(`stopping ${name} (pid ${pid}) failed: ${(error as Error).message}`);
+		}
+	};
+	for (const [name, { instance }] of cluster.workers)
+		await stop(name, instance.pid, async () => await instance.stop(40_000));
+	await stop('webhook', cluster.webhook?.pid, async () => await cluster.webhook!.stop());
+	await stop('main', cluster.main?.pid, async () => await cluster.main!.stop());
+	await stop('redis-server', cluster.redis?.pid, async () => await cluster.redis!.stop());
+	await stop('postgres', cluster.postgres?.pid, async () => await cluster.postgres!.stop());
+	const logDir = process.env.KIRIN_QUEUE_LOG_DIR;
+	if (logDir) {
+		mkdirSync(logDir, { recursive: true });
+		const named: Array<[string, N8nInstance | undefined]> = [
+			['main', cluster.main],
+			['webhook', cluster.webhook],
+			...[...cluster.workers].map(([name, worker]): [string, N8nInstance] => [
+				`worker-${name}`,
+				worker.instance,
+			]),
+		];
+		for (const [name, instance] of named)
+			if (instance) writeFileSync(join(logDir, `${name}.log`), instance.log());
+	}
+	await receiver?.close();
+	await fake?.close();
+	for (const instance of [
+		cluster.main,
+		cluster.webhook,
+		...[...cluster.workers.values()].map((worker) => worker.instance),
+	])
+		instance?.remove();
+	if (cluster.root) rmSync(cluster.root, { recursive: true, force: true });
+	if (cluster.root && existsSync(cluster.root)) problems.push(`${cluster.root} is still there`);
+	if (problems.length) throw new Error(`${problems.join('; ')} (stopped: ${stopped.join(', ')})`);
+	return stopped;
+}
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+const CLOCK_TICKS =
+	Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc; 0 when unknown. */
+function cpuMs(pid: number | undefined): number {
+	if (pid === undefined) return 0;
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+	} catch {
+		return 0;
+	}
+}
+
+function versionOf(command: string, args: string[]): string {
+	const result = spawnSync(command, args, { encoding: 'utf8' });
+	return (result.stdout || result.stderr || '').trim().split('\n')[0];
+}
+
+async function main(): Promise<void> {
+	const runStarted = Date.now();
+	const install = installN8n();
+	console.log(`n8n ${install.version} at ${install.n8nBin}`);
+	ensurePackages();
+	const nodeVersion = versionOf(install.nodeBin, ['--version']);
+	const redisVersion = /v=(\S+)/.exec(versionOf('redis-server', ['--version']))?.[1] ?? '?';
+
+	cluster.root = mkdtempSync(join(tmpdir(), 'kirin-queue-'));
+	chmodSync(cluster.root, 0o711); // the cluster's user (postgres) must enter it
+	cluster.redis = await Redis.start();
+	cluster.postgres = await Postgres.start(join(cluster.root, 'pg'));
+	const postgresVersion = (await cluster.postgres.psql('show server_version')).trim();
+	console.log(
+		`  redis-server ${redisVersion} (pid ${cluster.redis.pid}, port ${cluster.redis.port}), PostgreSQL ${postgresVersion} (pid ${cluster.postgres.pid}, port ${cluster.postgres.port})`,
+	);
+
+	// The fake delivers every callback with one shared AbortSignal; 200 at a time is expected here.
+	setMaxListeners(1000);
+	fake = await startFakeKirin({ generationMs: GENERATION_MS });
+	receiver = await new Receiver().start();
+	const kirin = fake;
+	const sink = receiver;
+	const pg = cluster.postgres;
+
+	// Every n8n process: the same database, Redis and encryption key; resume URLs point at the
+	// webhook process (WEBHOOK_URL, named N8N_WEBHOOK_URL since n8n 2.x; both are set); its own port,
+	// task broker port and user folder with the package linked in.
+	const queueEnv: Record<string, string> = {
+		EXECUTIONS_MODE: 'queue',
+		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+		QUEUE_BULL_REDIS_PORT: String(cluster.redis.port),
+		...pg.n8nEnv(),
+		N8N_ENCRYPTION_KEY: 'kirin-queue-e2e-encryption-key',
+		N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '30',
+		...QUEUE_SETTINGS,
+	};
+	cluster.webhook = await N8nInstance.create(install, queueEnv);
+	const webhookUrl = cluster.webhook.url;
+	const shared: Record<string, string> = {
+		...queueEnv,
+		WEBHOOK_URL: `${webhookUrl}/`,
+		N8N_WEBHOOK_URL: `${webhookUrl}/`,
+	};
+	cluster.main = await N8nInstance.create(install, shared);
+	const jobLog = new JobLog();
+	const addWorker = async (name: string) => {
+		const healthPort = await freePort();
+		const instance = await N8nInstance.create(install, {
+			...shared,
+			N8N_LOG_LEVEL: 'info',
+			QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+			QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+		});
+		jobLog.watch(instance, name);
+		cluster.workers.set(name, { instance, healthPort });
+		return instance;
+	};
+	const startWorker = async (name: string) => {
+		const worker = cluster.workers.get(name)!;
+		const started = Date.now();
+		await worker.instance.start(120_000, {
+			command: 'worker',
+			args: [`--concurrency=${WORKER_CONCURRENCY}`],
+			readyUrl: `http://127.0.0.1:${worker.healthPort}/healthz/readiness`,
+		});
+		console.log(
+			`  n8n worker ${name} ready (pid ${worker.instance.pid}, health port ${worker.healthPort}) after ${seconds(Date.now() - started)}`,
+		);
+	};
+	await addWorker('A');
+	await addWorker('B');
+
+	const n8nMain = cluster.main;
+	const webhook = cluster.webhook;
+	await n8nMain.import('credentials', [
+		{
+			id: 'kirinQueueCredential',
+			name: 'Kirin (fake)',
+			type: 'kirinApi',
+			data: { apiKey: kirin.apiKey, baseUrl: kirin.url },
+		},
+	]);
+	const workflows = {
+		poll: queueWorkflow('queuePoll', 'kirin-queue-poll', 'poll', { pollInterval: 1 }, sink.url),
+		callback: queueWorkflow('queueCallback', 'kirin-queue-callback', 'callback', {}, sink.url),
+		crashPoll: queueWorkflow(
+			'queueCrashPoll',
+			'kirin-queue-crash-poll',
+			'poll',
+			{ pollInterval: 1, reuseWithinHours: 1 },
+			sink.url,
+		),
+		crashCallback: queueWorkflow(
+			'queueCrashCallback',
+			'kirin-queue-crash-callback',
+			'callback',
+			{},
+			sink.url,
+		),
+	};
+	await n8nMain.import('workflow', Object.values(workflows));
+	for (const workflow of Object.values(workflows)) await n8nMain.publish(String(workflow.id));
+
+	let started = Date.now();
+	await n8nMain.start(180_000);
+	console.log(
+		`  n8n main ready (pid ${n8nMain.pid}, port ${n8nMain.port}) after ${seconds(Date.now() - started)}`,
+	);
+	started = Date.now();
+	await webhook.start(120_000, { command: 'webhook' });
+	console.log(
+		`  n8n webhook ready (pid ${webhook.pid}, port ${webhook.port}) after ${seconds(Date.now() - started)}`,
+	);
+	await startWorker('A');
+
+	/** POSTs inputs to a production webhook of the webhook process, a bounded number at a time. */
+	const fire = async (path: string, inputs: Array<{ id: string; prompt: string }>) => {
+		const failures: string[] = [];
+		let next = 0;
+		const lane = async () => {
+			while (next < inputs.length) {
+				const input = inputs[next++];
+				try {
+					const response = await fetch(`${webhook.url}/webhook/${path}`, {
+						method: 'POST',
+						headers: { 'content-type': 'application/json' },
+						body: JSON.stringify(input),
+					});
+					await response.text();
+					if (response.status !== 200) failures.push(`${input.id}: HTTP ${response.status}`);
+				} catch (error) {
+					failures.push(`${input.id}: ${(error as Error).message}`);
+				}
+			}
+		};
+		await Promise.all(Array.from({ length: 20 }, lane));
+		expect(failures.length === 0, `webhook calls failed: ${failures.slice(0, 5).join('; ')}`);
+	};
+	const inputsFor = (label: string, count: number, magic = '') =>
+		Array.from({ length: count }, (_, index) => ({
+			id: `${label}-${index}`,
+			prompt: `A paper crane folds itself, shot ${label}-${index} ${magic}`.trim(),
+		}));
+	const idOfPrompt = (prompt: unknown) => /shot (\S+)/.exec(String(prompt))?.[1] ?? '?';
+	/** Creates in the fake's ledger per input id of a label. */
+	const createsOf = (label: string) => {
+		const counts = new Map<string, number>();
+		for (const entry of kirin.ledger.creates()) {
+			const id = idOfPrompt((entry.body as Json | undefined)?.prompt);
+			if (id.startsWith(`${label}-`)) counts.set(id, (counts.get(id) ?? 0) + 1);
+		}
+		return counts;
+	};
+	/** Checks: every input's result arrived exactly once, completed; exactly one create per input. */
+	const expectOncePerInput = (label: string, inputs: Array<{ id: string }>) => {
+		const delivered = sink.of(label);
+		const perId = new Map<string, number>();
+		for (const entry of delivered) perId.set(entry.id, (perId.get(entry.id) ?? 0) + 1);
+		const missing = inputs.filter((input) => !perId.has(input.id)).map((input) => input.id);
+		const twice = [...perId].filter(([, count]) => count > 1).map(([id]) => id);
+		expect(
+			missing.length === 0,
+			`${missing.length} results missing (${missing.slice(0, 5).join(', ')})`,
+		);
+		expect(twice.length === 0, `results delivered more than once: ${twice.slice(0, 5).join(', ')}`);
+		const notCompleted = delivered.filter(
+			(entry) =>
+				entry.result.status !== 'completed' || !String(entry.result.videoUrl).endsWith('.mp4'),
+		);
+		expect(
+			notCompleted.length === 0,
+			`results not completed: ${JSON.stringify(notCompleted[0]?.result ?? {}).slice(0, 300)}`,
+		);
+		const creates = createsOf(label);
+		const total = [...creates.values()].reduce((sum, count) => sum + count, 0);
+		const paidTwice = [...creates].filter(([, count]) => count > 1).map(([id]) => id);
+		expect(
+			paidTwice.length === 0,
+			`inputs created twice in the ledger: ${paidTwice.slice(0, 5).join(', ')}`,
+		);
+		expect(total === inputs.length, `ledger shows ${total} creates for ${inputs.length} inputs`);
+		const byExternal = kirin.ledger.createsByExternalId();
+		const duplicatedExternal = Object.entries(byExternal).filter(([, count]) => count > 1);
+		expect(
+			duplicatedExternal.length === 0,
+			`external task ids created twice: ${duplicatedExternal.map(([id]) => id).join(', ')}`,
+		);
+		return { delivered, total };
+	};
+
+	/** The load of one mode: `LOAD` generations; returns the figures. */
+	const load = async (mode: 'poll' | 'callback', workers: number) => {
+		const label = `load-${mode}-${workers}w`;
+		const inputs = inputsFor(label, LOAD);
+		const path = mode === 'poll' ? 'kirin-queue-poll' : 'kirin-queue-callback';
+		const processes = () => ({
+			main: [n8nMain.pid],
+			webhook: [webhook.pid],
+			workers: [...cluster.workers.values()].map((worker) => worker.instance.pid),
+		});
+		const cpuOf = (): Record<'main' | 'webhook' | 'workers', number> => {
+			const pids = processes();
+			const total = (list: Array<number | undefined>) =>
+				list.reduce((sum: number, pid) => sum + cpuMs(pid), 0);
+			return { main: total(pids.main), webhook: total(pids.webhook), workers: total(pids.workers) };
+		};
+		const cpuBefore = cpuOf();
+		const callbacksBefore = kirin.ledger.callbacks().length;
+		const t0 = Date.now();
+		await fire(path, inputs);
+		const firedMs = Date.now() - t0;
+		await waitFor(
+			`${LOAD} ${mode} results`,
+			() => (new Set(sink.of(label).map((entry) => entry.id)).size >= LOAD ? true : undefined),
+			420_000,
+		).catch((error: Error) => {
+			throw new Error(
+				`${error.message}: ${new Set(sink.of(label).map((entry) => entry.id)).size} arrived, ${kirin.ledger.creates().length} creates in all`,
+			);
+		});
+		const wallMs = Math.max(...sink.of(label).map((entry) => entry.at)) - t0;
+		const cpuAfter = cpuOf();
+		const cpuPerGeneration = {
+			main: (cpuAfter.main - cpuBefore.main) / LOAD,
+			webhook: (cpuAfter.webhook - cpuBefore.webhook) / LOAD,
+			workers: (cpuAfter.workers - cpuBefore.workers) / LOAD,
+		};
+		await sleep(2000); // room for a duplicate to show up
+		const answers = new Map<string, number>();
+		for (const attempt of kirin.ledger.callbacks().slice(callbacksBefore)) {
+			const answer = String(attempt.httpStatus ?? attempt.error);
+			answers.set(answer, (answers.get(answer) ?? 0) + 1);
+		}
+		const callbackAnswers = [...answers]
+			.sort()
+			.map(([answer, count]) => `${count}× ${answer}`)
+			.join(', ');
+		const { delivered } = expectOncePerInput(label, inputs);
+		const executionIds = delivered.map((entry) => entry.executionId);
+		const jobs = jobLog.of(executionIds).filter((job) => job.finishedAt !== undefined);
+		const heldMs =
+			jobs.reduce((sum, job) => sum + (job.finishedAt! - job.startedAt), 0) / delivered.length;
+		// Callback mode runs two jobs per execution: up to the wait, and after the resume.
+		const byExecution = new Map<string, Job[]>();
+		for (const job of jobs)
+			byExecution.set(job.executionId, [...(byExecution.get(job.executionId) ?? []), job]);
+		const phases: number[][] = [];
+		for (const list of byExecution.values()) {
+			list
+				.sort((a, b) => a.startedAt - b.startedAt)
+				.forEach((job, index) => (phases[index] ??= []).push(job.finishedAt! - job.startedAt));
+		}
+		const phaseMs = phases.map((list) => list.reduce((sum, ms) => sum + ms, 0) / list.length);
+		const perWorker = new Map<string, number>();
+		for (const job of jobs) perWorker.set(job.worker, (perWorker.get(job.worker) ?? 0) + 1);
+		const [durations] = await pg.rows(
+			`select round(avg(extract(epoch from ("stoppedAt" - "startedAt")) * 1000)), count(*) filter (where status = 'success') from execution_entity where id in (${executionIds.join(',')})`,
+		);
+		return {
+			wallMs,
+			firedMs,
+			heldMs,
+			phaseMs,
+			jobsPerExecution: jobs.length / delivered.length,
+			perWorker: [...perWorker]
+				.sort()
+				.map(([name, count]) => `${name}: ${count}`)
+				.join(', '),
+			executionMs: Number(durations[0]),
+			succeeded: Number(durations[1]),
+			cpuPerGeneration,
+			callbackAnswers,
+		};
+	};
+
+	type LoadFigures = Awaited<ReturnType<typeof load>>;
+	const measured: Record<string, LoadFigures> = {};
+	const loadCheck = async (mode: 'poll' | 'callback', workers: number) => {
+		await check(
+			`load, ${workers} worker${workers > 1 ? 's' : ''}, ${mode} mode: ${LOAD} generations through the production webhook, every result once, ${LOAD} creates`,
+			async () => {
+				const figuresOfRun = await load(mode, workers);
+				measured[`${mode}-${workers}`] = figuresOfRun;
+				expect(
+					figuresOfRun.succeeded === LOAD,
+					`${figuresOfRun.succeeded} executions succeeded in the database`,
+				);
+				console.log(
+					`     wall ${seconds(figuresOfRun.wallMs)} (webhook calls took ${seconds(figuresOfRun.firedMs)}); worker time held per generation ${seconds(figuresOfRun.heldMs)} in ${figuresOfRun.jobsPerExecution.toFixed(2)} jobs (${figuresOfRun.phaseMs.map(seconds).join(' + ')}); execution start to stop ${seconds(figuresOfRun.executionMs)}; jobs per worker ${figuresOfRun.perWorker}`,
+				);
+				const cpu = figuresOfRun.cpuPerGeneration;
+				console.log(
+					`     CPU per generation: webhook process ${cpu.webhook.toFixed(0)} ms, workers ${cpu.workers.toFixed(0)} ms, main ${cpu.main.toFixed(0)} ms${figuresOfRun.callbackAnswers ? `; callback deliveries to n8n: ${figuresOfRun.callbackAnswers}` : ''}`,
+				);
+				if (workers > 1)
+					expect(
+						figuresOfRun.perWorker.split(',').length === workers,
+						`not every worker ran jobs: ${figuresOfRun.perWorker}`,
+					);
+			},
+		);
+	};
+
+	// 1. Load with one worker, then with two.
+	await loadCheck('poll', 1);
+	await loadCheck('callback', 1);
+	await startWorker('B');
+	await loadCheck('poll', 2);
+	await loadCheck('callback', 2);
+
+	// 2a. Callback mode: SIGKILL a worker while the executions wait.
+	const workerB = cluster.workers.get('B')!.instance;
+	await check(
+		`crash, callback mode: SIGKILL worker B while ${CRASH} executions wait; every result arrives once, one create per input`,
+		async () => {
+			const label = 'crash-callback';
+			const inputs = inputsFor(label, CRASH, '[ms:15000]');
+			await fire('kirin-queue-crash-callback', inputs);
+			const executions = await waitFor(
+				`${CRASH} waiting executions`,
+				async () => {
+					const rows = await pg.rows(
+						`select id, status from execution_entity where "workflowId" = 'queueCrashCallback'`,
+					);
+					return rows.length === CRASH && rows.every(([, status]) => status === 'waiting')
+						? rows.map(([id]) => id)
+						: undefined;
+				},
+				60_000,
+				500,
+			);
+			const onB = jobLog.of(executions).filter((job) => job.worker === 'B').length;
+			expect(onB > 0, 'worker B ran none of the executions before they waited');
+			expect(createsOf(label).size === CRASH, `${createsOf(label).size} creates before the kill`);
+			const pid = workerB.pid;
+			await workerB.kill('SIGKILL');
+			console.log(
+				`     killed worker B (pid ${pid}) with SIGKILL; it had started ${onB} of the ${CRASH} executions, all waiting`,
+			);
+			await waitFor(
+				`${CRASH} results`,
+				() => (new Set(sink.of(label).map((entry) => entry.id)).size >= CRASH ? true : undefined),
+				90_000,
+			);
+			await sleep(2000);
+			expectOncePerInput(label, inputs);
+			const statuses = await pg.rows(
+				`select status, count(*) from execution_entity where "workflowId" = 'queueCrashCallback' group by status`,
+			);
+			expect(
+				statuses.length === 1 && statuses[0][0] === 'success' && Number(statuses[0][1]) === CRASH,
+				`execution statuses ${JSON.stringify(statuses)}`,
+			);
+			const resumedBy = kirin.ledger
+				.callbacks()
+				.filter((attempt) => attempt.httpStatus === 200 && attempt.taskStatus === 'completed');
+			expect(
+				resumedBy.length > 0 &&
+					resumedBy.every((attempt) => attempt.url.startsWith(`${webhookUrl}/webhook-waiting/`)),
+				'resume URLs do not point at the webhook process (WEBHOOK_URL)',
+			);
+			figures.push([
+				'crash, callback mode: worker killed while executions wait',
+				`${onB} of ${CRASH} started on the killed worker`,
+				`${CRASH}/${CRASH} results, ${CRASH} creates`,
+			]);
+		},
+	);
+
+	// 2b. Poll mode: SIGTERM a worker mid-batch; it stops taking jobs and finishes what it runs.
+	await startWorker('B');
+	await check(
+		`drain, poll mode: SIGTERM worker B mid-batch; its running executions finish before it exits, every result arrives once`,
+		async () => {
+			const label = 'drain-poll';
+			const inputs = inputsFor(label, CRASH, '[ms:6000]');
+			const jobsBefore = new Set(jobLog.jobs.keys());
+			await fire('kirin-queue-poll', inputs);
+			await waitFor(
+				`${CRASH} creates`,
+				() => (createsOf(label).size >= CRASH ? true : undefined),
+				60_000,
+			);
+			const onB = () =>
+				[...jobLog.jobs]
+					.filter(([key, job]) => !jobsBefore.has(key) && job.worker === 'B')
+					.map(([, job]) => job);
+			await waitFor(
+				'worker B running executions',
+				() => (onB().length > 0 ? true : undefined),
+				10_000,
+			);
+			const running = onB().filter((job) => job.finishedAt === undefined).length;
+			expect(running > 0, 'worker B had no running execution');
+			const exitMs = await workerB.kill('SIGTERM', 45_000);
+			const unfinished = onB().filter((job) => job.finishedAt === undefined).length;
+			console.log(
+				`     worker B exited ${seconds(exitMs)} after SIGTERM, having finished ${running - unfinished} of its ${running} running executions`,
+			);
+			expect(unfinished === 0, `${unfinished} executions of worker B did not finish`);
+			await waitFor(
+				`${CRASH} results`,
+				() => (new Set(sink.of(label).map((entry) => entry.id)).size >= CRASH ? true : undefined),
+				60_000,
+			);
+			await sleep(2000);
+			expectOncePerInput(label, inputs);
+			figures.push([
+				'drain: SIGTERM mid-batch',
+				`worker exited after ${seconds(exitMs)}, its ${running} running executions finished`,
+				'',
+			]);
+		},
+	);
+
+	// 2c. Poll mode with the reuse option: SIGKILL a worker mid-batch, re-run what it lost.
+	await startWorker('B');
+	await check(
+		`crash, poll mode with reuse on: SIGKILL worker B mid-batch, n8n marks its executions failed, re-running them creates nothing new and every result arrives`,
+		async () => {
+			const label = 'crash-poll';
+			const inputs = inputsFor(label, CRASH, '[ms:8000]');
+			const executionsBefore = new Set(jobLog.jobs.keys());
+			await fire('kirin-queue-crash-poll', inputs);
+			await waitFor(
+				`${CRASH} creates`,
+				() => (createsOf(label).size >= CRASH ? true : undefined),
+				60_000,
+			);
+			const startedOnB = () =>
+				[...jobLog.jobs]
+					.filter(([key, job]) => !executionsBefore.has(key) && job.worker === 'B')
+					.map(([, job]) => job.executionId);
+			await waitFor(
+				'worker B running executions',
+				() => (startedOnB().length > 0 ? true : undefined),
+				10_000,
+			);
+			await sleep(500);
+			const lost = jobLog.unfinished('B');
+			expect(lost.length > 0, 'worker B had no running execution to lose');
+			const killedAt = Date.now();
+			await workerB.kill('SIGKILL');
+			console.log(
+				`     killed worker B with SIGKILL with ${lost.length} executions running (${lost.join(', ')})`,
+			);
+			const failed = await waitFor(
+				`n8n to mark executions ${lost.join(', ')} failed`,
+				async () => {
+					const rows = await pg.rows(
+						`select id, status from execution_entity where id in (${lost.join(',')})`,
+					);
+					return rows.length === lost.length &&
+						rows.every(([, status]) => status === 'error' || status === 'crashed')
+						? rows
+						: undefined;
+				},
+				180_000,
+				1000,
+			);
+			const markedMs = Date.now() - killedAt;
+			console.log(
+				`     n8n marked them ${[...new Set(failed.map(([, status]) => status))].join('/')} ${seconds(markedMs)} after the kill`,
+			);
+			await sleep(3000);
+			const retried = await pg.rows(
+				`select count(*) from execution_entity where "workflowId" = 'queueCrashPoll'`,
+			);
+			expect(
+				Number(retried[0][0]) === CRASH,
+				`n8n ran ${retried[0][0]} executions for ${CRASH} inputs (a retry?)`,
+			);
+			const arrived = new Set(sink.of(label).map((entry) => entry.id));
+			const orphaned = inputs.filter((input) => !arrived.has(input.id));
+			expect(
+				orphaned.length === lost.length,
+				`${orphaned.length} inputs without a result, ${lost.length} executions lost`,
+			);
+			const createsBefore = kirin.ledger.creates().length;
+			const paidWithoutResult = orphaned.filter(
+				(input) => createsOf(label).get(input.id) === 1,
+			).length;
+			console.log(
+				`     ${paidWithoutResult} tasks were created (paid) by the lost executions, with no result delivered; re-running those ${orphaned.length} inputs`,
+			);
+			const rerunStarted = Date.now();
+			await fire('kirin-queue-crash-poll', orphaned);
+			await waitFor(
+				`${CRASH} results`,
+				() => (new Set(sink.of(label).map((entry) => entry.id)).size >= CRASH ? true : undefined),
+				90_000,
+			);
+			const rerunMs = Date.now() - rerunStarted;
+			await sleep(2000);
+			expectOncePerInput(label, inputs);
+			expect(
+				kirin.ledger.creates().length === createsBefore,
+				`the re-run created ${kirin.ledger.creates().length - createsBefore} tasks`,
+			);
+			figures.push([
+				'crash, poll mode: SIGKILL mid-batch',
+				`${lost.length} executions lost, marked failed after ${seconds(markedMs)}, never retried; ${paidWithoutResult} tasks paid, no result`,
+				'',
+			]);
+			figures.push([
+				'crash, poll mode: re-run with reuse on',
+				`${orphaned.length} inputs re-run, results after ${seconds(rerunMs)}`,
+				`0 new creates; ${CRASH} creates for ${CRASH} inputs`,
+			]);
+		},
+	);
+
+	const cpu = cpus()[0]?.model.trim() ?? '?';
+	const machine = `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GB RAM; n8n ${install.version} on Node ${nodeVersion}, Redis ${redisVersion}, PostgreSQL ${postgresVersion}; worker --concurrency=${WORKER_CONCURRENCY}; fake generation time ${GENERATION_MS / 1000} s, poll interval 1 s`;
+	const f = (key: string, pick: (figures: LoadFigures) => string) =>
+		measured[key] ? pick(measured[key]) : 'n/a';
+	const speedup = (mode: string) =>
+		measured[`${mode}-1`] && measured[`${mode}-2`]
+			? ` (×${(measured[`${mode}-1`].wallMs / measured[`${mode}-2`].wallMs).toFixed(2)})`
+			: '';
+	const held = (m: LoadFigures) =>
+		m.phaseMs.length > 1
+			? `${seconds(m.heldMs)} (${m.phaseMs.map(seconds).join(' + ')})`
+			: seconds(m.heldMs);
+	const rows: Array<[string, string, string]> = [
+		[
+			`wall time, ${LOAD} generations, 1 worker`,
+			f('poll-1', (m) => seconds(m.wallMs)),
+			f('callback-1', (m) => seconds(m.wallMs)),
+		],
+		[
+			`wall time, ${LOAD} generations, 2 workers`,
+			f('poll-2', (m) => seconds(m.wallMs)) + speedup('poll'),
+			f('callback-2', (m) => seconds(m.wallMs)) + speedup('callback'),
+		],
+		[
+			'jobs per worker (2 workers)',
+			f('poll-2', (m) => m.perWorker),
+			f('callback-2', (m) => m.perWorker),
+		],
+		['worker time held per generation, 1 worker', f('poll-1', held), f('callback-1', held)],
+		['worker time held per generation, 2 workers', f('poll-2', held), f('callback-2', held)],
+		[
+			'jobs per generation',
+			f('poll-2', (m) => m.jobsPerExecution.toFixed(0)),
+			f('callback-2', (m) => m.jobsPerExecution.toFixed(0)),
+		],
+		...(['webhook', 'workers', 'main'] as const).map((name): [string, string, string] => [
+			`CPU per generation, ${name === 'webhook' ? 'webhook process' : name} (2 workers)`,
+			f('poll-2', (m) => `${m.cpuPerGeneration[name].toFixed(0)} ms`),
+			f('callback-2', (m) => `${m.cpuPerGeneration[name].toFixed(0)} ms`),
+		]),
+		[
+			'callback deliveries to n8n per run (2 workers)',
+			'',
+			f('callback-2', (m) => m.callbackAnswers),
+		],
+		[
+			'execution start to stop (2 workers)',
+			f('poll-2', (m) => seconds(m.executionMs)),
+			f('callback-2', (m) => seconds(m.executionMs)),
+		],
+		[
+			'creates in the fake ledger per run',
+			f('poll-2', () => String(LOAD)),
+			f('callback-2', () => String(LOAD)),
+		],
+		...figures,
+	];
+	console.log(`\nmachine: ${machine}\n`);
+	console.log('| figure | poll mode | callback mode |\n|---|---|---|');
+	for (const [name, poll, callback] of rows) console.log(`| ${name} | ${poll} | ${callback} |`);
+	console.log(`\nrun time before teardown: ${seconds(Date.now() - runStarted)}`);
+}
+
+const watchdog = setTimeout(() => {
+	console.log(`FAIL the run exceeded ${RUN_DEADLINE_MS / 60_000} minutes`);
+	results.push({ name: 'deadline', ok: false });
+	void finish(1);
+}, RUN_DEADLINE_MS);
+
+let finishing = false;
+async function finish(code: number): Promise<void> {
+	if (finishing) return;
+	finishing = true;
+	clearTimeout(watchdog);
+	const failedEarly = results.some((result) => !result.ok);
+	if (failedEarly) {
+		for (const [name, instance] of [
+			['main', cluster.main],
+			['webhook', cluster.webhook],
+		] as const) {
+			if (instance)
+				console.log(
+					`\n${name} log (last lines):\n${instance.log().split('\n').slice(-15).join('\n')}`,
+				);
+		}
+	}
+	let teardownOk = true;
+	try {
+		const stopped = await teardown();
+		console.log(
+			`\nteardown: stopped ${stopped.join(', ') || 'nothing'}; removed the cluster and the temp folders`,
+		);
+	} catch (error) {
+		teardownOk = false;
+		console.log(`FAIL teardown: ${(error as Error).message}`);
+	}
+	results.push({ name: 'teardown', ok: teardownOk });
+	console.log(`${teardownOk ? 'ok  ' : 'FAIL'} teardown: every process stopped by its pid`);
+	const failed = results.filter((result) => !result.ok);
+	console.log(`\nqueue: ${results.length - failed.length} passed, ${failed.length} failed`);
+	process.exitCode = failed.length || code ? 1 : 0;
+	// The fake's keep-alive agent or a stray timer must not keep the process alive.
+	setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+	process.once(signal, () => {
+		console.log(`\n${signal}: tearing down`);
+		results.push({ name: signal, ok: false });
+		void finish(1);
+	});
+}
+
+main()
+	.then(async () => await finish(0))
+	.catch(async (error: unknown) => {
+		console.log(`FAIL ${error instanceof Error ? error.message.slice(0, 3000) : String(error)}`);
+		results.push({ name: 'setup', ok: false });
+		await finish(1);
+	});
