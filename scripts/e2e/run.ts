@@ -530,6 +530,7 @@ async function main(): Promise<void> {
 	const failed = results.filter((result) => !result.ok);
 	if (failed.length)
 		console.log(`\nserver log (last lines):\n${n8n.log().split('\n').slice(-40).join('\n')}`);
+	n8n.remove();
 	console.log(`\ne2e: ${results.length - failed.length} passed, ${failed.length} failed`);
 	process.exitCode = failed.length ? 1 : 0;
 }
