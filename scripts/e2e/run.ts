@@ -24,6 +24,7 @@ import { join } from 'path';
 import { startFakeKirin, type FakeKirin } from '../../test/fake-kirin/server';
 import { makePng } from '../../test/fixtures/images';
 import { installN8n, N8nInstance, PACKAGE_ROOT } from './n8n';
+import { check, expect, results, waitFor } from './checks';
 
 type Json = Record<string, unknown>;
 type WorkflowJson = {
@@ -34,39 +35,6 @@ type WorkflowJson = {
 	settings?: Json;
 	active?: boolean;
 };
-
-const results: Array<{ name: string; ok: boolean; detail?: string }> = [];
-
-async function check(name: string, body: () => Promise<void>): Promise<void> {
-	const started = Date.now();
-	try {
-		await body();
-		results.push({ name, ok: true });
-		console.log(`ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-	} catch (error) {
-		const detail = error instanceof Error ? error.message : String(error);
-		results.push({ name, ok: false, detail });
-		console.log(`FAIL ${name}: ${detail}`);
-	}
-}
-
-function expect(condition: unknown, message: string): void {
-	if (!condition) throw new Error(message);
-}
-
-async function waitFor<T>(
-	what: string,
-	probe: () => T | undefined,
-	timeoutMs = 60_000,
-): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = probe();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((wake) => setTimeout(wake, 250));
-	}
-}
 
 /** An HTTP receiver for the results workflows send with an HTTP Request node. */
 class Receiver {

@@ -44,6 +44,7 @@ import { join } from 'path';
 import { startFakeKirin, type FakeKirin } from '../../test/fake-kirin/server';
 import { freePort, installN8n, N8nInstance } from '../e2e/n8n';
 import { ensurePackages, Postgres, Redis } from './infra';
+import { check, expect, results, waitFor } from '../e2e/checks';
 
 type Json = Record<string, unknown>;
 
@@ -64,43 +65,9 @@ const QUEUE_SETTINGS = {
 /** The whole run is cut off after this, whatever happens. */
 const RUN_DEADLINE_MS = 20 * 60_000;
 
-const results: Array<{ name: string; ok: boolean; detail?: string }> = [];
 const figures: Array<[string, string, string]> = [];
 
-async function check(name: string, body: () => Promise<void>): Promise<void> {
-	const started = Date.now();
-	try {
-		await body();
-		results.push({ name, ok: true });
-		console.log(`ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-	} catch (error) {
-		const detail = error instanceof Error ? error.message : String(error);
-		results.push({ name, ok: false, detail });
-		console.log(`FAIL ${name}: ${detail}`);
-	}
-}
-
-function expect(condition: unknown, message: string): void {
-	if (!condition) throw new Error(message);
-}
-
 const sleep = async (ms: number) => await new Promise((wake) => setTimeout(wake, ms));
-
-async function waitFor<T>(
-	what: string,
-	probe: () => T | undefined | Promise<T | undefined>,
-	timeoutMs: number,
-	stepMs = 250,
-): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline)
-			throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-		await sleep(stepMs);
-	}
-}
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
