@@ -5,6 +5,8 @@
 import * as http from 'node:http';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+
+import { makeJpegHeader } from './fixtures/images';
 import {
 	expectedVideoSha256,
 	parseByteSize,
@@ -86,35 +88,7 @@ function png(width: number, height: number): Buffer {
 	]);
 }
 
-/** A JPEG with SOI, an APP0 (JFIF) segment, a baseline SOF0 frame header and EOI. */
-function jpeg(width: number, height: number): Buffer {
-	const app0 = Buffer.from([
-		0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01,
-		0x00, 0x00,
-	]);
-	const sof0 = Buffer.from([
-		0xff,
-		0xc0,
-		0x00,
-		0x11,
-		0x08,
-		height >> 8,
-		height & 0xff,
-		width >> 8,
-		width & 0xff,
-		0x03,
-		1,
-		0x22,
-		0,
-		2,
-		0x11,
-		1,
-		3,
-		0x11,
-		1,
-	]);
-	return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sof0, Buffer.from([0xff, 0xd9])]);
-}
+const jpeg = makeJpegHeader;
 
 /** A local HTTP receiver for callbacks; `statuses` is what it answers, in order, then 200. */
 async function startReceiver(statuses: number[] = []) {

@@ -74,7 +74,8 @@ export function childPids(pid: number): number[] {
 	return children;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid still runs (signal 0). */
+export function isAlive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
 		return true;

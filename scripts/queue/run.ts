@@ -42,7 +42,7 @@ import { cpus, tmpdir, totalmem } from 'os';
 import { join } from 'path';
 
 import { startFakeKirin, type FakeKirin } from '../../test/fake-kirin/server';
-import { freePort, installN8n, N8nInstance } from '../e2e/n8n';
+import { freePort, installN8n, isAlive, N8nInstance } from '../e2e/n8n';
 import { ensurePackages, Postgres, Redis } from './infra';
 import { check, expect, results, waitFor } from '../e2e/checks';
 
@@ -291,15 +291,6 @@ async function teardown(): Promise<string[]> {
 	if (cluster.root && existsSync(cluster.root)) problems.push(`${cluster.root} is still there`);
 	if (problems.length) throw new Error(`${problems.join('; ')} (stopped: ${stopped.join(', ')})`);
 	return stopped;
-}
-
-function isAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
 }
 
 const CLOCK_TICKS =
