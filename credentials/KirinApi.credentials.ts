@@ -8,8 +8,8 @@ import type {
 
 /**
  * The Kirin API credential (`kirinApi`): an API key sent as `Authorization: Bearer <key>` and the
- * API's base URL, which the provider pages leave to the account (see `kirin-api.md`,
- * "Authentication and host"). A trailing slash on the base URL is accepted.
+ * API's base URL, which the provider pages leave to the account. A trailing slash on the base URL
+ * is accepted.
  *
  * The credential test asks for a task id that cannot exist: a working key gets 404 (the key was
  * accepted, so the test passes), a wrong key gets 401 or 403 and a key without balance 402, which

@@ -8,22 +8,23 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { CALLBACK_WEBHOOKS, handleCallback } from './completion/resume';
-
-import * as generate from './actions/generate.operation';
-import * as getTask from './actions/getTask.operation';
+import { KIRIN_ICON } from '../shared/fields';
+import { description as generateFields } from './actions/generate/description';
+import { description as getTaskFields } from './actions/getTask/description';
 import { route } from './actions/router';
+import { CALLBACK_WEBHOOKS } from './completion/callback';
+import { handleLiveCallback, handleResumeRequest } from './completion/callback/receive';
 
 /**
  * The Kirin node: Generate Video (every model of the provider pages, with each page's fields,
  * defaults and rules) and Get Task. The description is assembled from the operations, whose
- * model-specific fields come from the catalog (`catalog/models.ts`).
+ * model-specific fields come from the catalog (`catalog/`).
  */
 export class Kirin implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Kirin',
 		name: 'kirin',
-		icon: { light: 'file:../../icons/kirin.svg', dark: 'file:../../icons/kirin.dark.svg' },
+		icon: KIRIN_ICON,
 		group: ['transform'],
 		version: 1,
 		subtitle:
@@ -58,8 +59,8 @@ export class Kirin implements INodeType {
 					},
 				],
 			},
-			...generate.description,
-			...getTask.description,
+			...generateFields,
+			...getTaskFields,
 		],
 	};
 
@@ -67,8 +68,12 @@ export class Kirin implements INodeType {
 		return await route.call(this);
 	}
 
-	/** Receives the callbacks of Generate Video with Completion "Wait for Callback". */
+	/**
+	 * Receives the callbacks of Generate Video with Completion "Wait for Callback": on the live
+	 * callback webhook (`setup`, active workflows) or on the waiting execution's resume URL.
+	 */
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await handleCallback.call(this);
+		if (this.getWebhookName() === 'setup') return await handleLiveCallback.call(this);
+		return await handleResumeRequest.call(this);
 	}
 }

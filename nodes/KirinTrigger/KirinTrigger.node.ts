@@ -9,10 +9,19 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { taskToJson } from '../Kirin/output';
-import { deriveSecret, secretMatches } from '../Kirin/secrets';
-import { parseTask, type Task } from '../Kirin/task';
-import { downloadVideos } from '../Kirin/transport/download';
+import {
+	allowPrivateDownloadsField,
+	binaryOutputField,
+	downloadVideoField,
+	KIRIN_ICON,
+} from '../shared/fields';
+import { taskItem, taskToJson } from '../shared/items';
+import { errorToJson } from '../shared/taskErrors';
+import { deriveSecret, secretMatches } from '../shared/secrets';
+import { parseTask, type Task } from '../shared/task';
+import { KirinApi } from '../shared/transport/api';
+import { DEFAULT_RETRY_POLICY } from '../shared/transport/retry';
+import { replyWith } from '../shared/webhookReply';
 
 /** How many recent task/status pairs the trigger remembers to drop repeated callbacks. */
 const DEDUP_MEMORY = 500;
@@ -26,19 +35,30 @@ function wanted(task: Task, events: TriggerEvent[]): boolean {
 	return false;
 }
 
-function reply(
-	context: IWebhookFunctions,
-	status: number,
-	body: IDataObject,
-): IWebhookResponseData {
-	context.getResponseObject().status(status).json(body);
-	return { noWebhookResponse: true };
+/** Task/status pairs this process has claimed, so that two deliveries racing here start one run. */
+const claimed = new Map<string, number>();
+const CLAIM_MEMORY = 10_000;
+
+/**
+ * Claims a task/status for this trigger before anything slow happens: in this process's memory
+ * (immediately, so a repeat arriving a moment later sees it) and in the workflow's static data
+ * (saved by n8n after the call, for other processes and restarts).
+ *
+ * @returns false when the pair was claimed before
+ */
+function claim(key: string, staticData: IDataObject): boolean {
+	const seen = Array.isArray(staticData.seen) ? (staticData.seen as string[]) : [];
+	if (claimed.has(key) || seen.includes(key)) return false;
+	claimed.set(key, Date.now());
+	if (claimed.size > CLAIM_MEMORY) claimed.delete(claimed.keys().next().value as string);
+	staticData.seen = [...seen, key].slice(-DEDUP_MEMORY);
+	return true;
 }
 
 /**
  * Kirin Trigger: starts a workflow when Kirin calls back about a task. The user pastes the trigger's
  * Production URL as the Kirin node's Callback URL (Generate Video with Completion "Don't Wait"); the
- * API then POSTs the task at every status change (`kirin-api.md`, "Callbacks": at least once,
+ * API then POSTs the task at every status change (its callbacks are delivered at least once,
  * possibly repeated and out of order, unsigned). The trigger checks a secret in the URL's query
  * (`?secret=`), filters by event, drops repeats of the same task and status (the last 500 pairs, in
  * the workflow's static data), and emits the same item as the Kirin node.
@@ -47,7 +67,7 @@ export class KirinTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Kirin Trigger',
 		name: 'kirinTrigger',
-		icon: { light: 'file:../../icons/kirin.svg', dark: 'file:../../icons/kirin.dark.svg' },
+		icon: KIRIN_ICON,
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ "On " + ($parameter["events"] || []).join(", ") }}',
@@ -101,24 +121,9 @@ export class KirinTrigger implements INodeType {
 				description:
 					'The value callers must send as ?secret= in the URL. Leave empty to use the secret derived from the Kirin credential, which the Kirin node adds to the Callback URL by itself.',
 			},
-			{
-				displayName: 'Download Video',
-				name: 'downloadVideo',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to download the videos of a completed task into the item as binary data. Defaults to off.',
-			},
-			{
-				displayName: 'Put Output File in Field',
-				name: 'binaryPropertyOutput',
-				type: 'string',
-				default: 'data',
-				hint: 'The name of the output binary field to put the video in',
-				description:
-					'The binary property that receives the video (data, data_1... for several). Defaults to data.',
-				displayOptions: { show: { downloadVideo: [true] } },
-			},
+			downloadVideoField('the videos of a completed task'),
+			{ ...binaryOutputField, displayOptions: { show: { downloadVideo: [true] } } },
+			{ ...allowPrivateDownloadsField, displayOptions: { show: { downloadVideo: [true] } } },
 		],
 	};
 
@@ -137,7 +142,14 @@ export class KirinTrigger implements INodeType {
 		},
 	};
 
+	/**
+	 * One callback: checks the secret (401), reads the body (400), filters by event, claims the task
+	 * and status (a repeat is answered and starts nothing), confirms the task with the API (the body
+	 * is a hint: the item is the API's view), answers the caller, then downloads the videos when
+	 * asked and starts one execution.
+	 */
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const reply = replyWith(this);
 		const configured = String(this.getNodeParameter('secret', '') ?? '');
 		let expected = configured;
 		if (!expected) {
@@ -149,32 +161,51 @@ export class KirinTrigger implements INodeType {
 			);
 		}
 		const query = this.getQueryData() as IDataObject;
-		if (!secretMatches(query.secret, expected)) {
-			return reply(this, 401, { error: 'Missing or wrong secret' });
-		}
-		const task = parseTask(this.getBodyData());
-		if (!task) return reply(this, 400, { error: 'The body is not a Kirin task' });
+		if (!secretMatches(query.secret, expected))
+			return reply(401, { error: 'Missing or wrong secret' });
+		const hint = parseTask(this.getBodyData());
+		if (!hint) return reply(400, { error: 'The body is not a Kirin task' });
 
 		const events = this.getNodeParameter('events', ['completed']) as TriggerEvent[];
-		if (!wanted(task, events)) return { webhookResponse: { received: true, started: false } };
-
-		const staticData = this.getWorkflowStaticData('node');
-		const seen = Array.isArray(staticData.seen) ? (staticData.seen as string[]) : [];
-		const key = `${task.taskId}:${task.status}`;
-		if (seen.includes(key))
+		if (!wanted(hint, events)) return { webhookResponse: { received: true, started: false } };
+		const workflow = this.getWorkflow();
+		const key = `${hint.taskId}:${hint.status}`;
+		if (
+			!claim(
+				`${workflow.id ?? ''}|${this.getNode().id ?? ''}|${key}`,
+				this.getWorkflowStaticData('node'),
+			)
+		) {
 			return { webhookResponse: { received: true, started: false, duplicate: true } };
-
-		const item: INodeExecutionData = { json: taskToJson(task) };
-		if (task.status === 'completed' && this.getNodeParameter('downloadVideo', false)) {
-			const property = String(this.getNodeParameter('binaryPropertyOutput', 'data') || 'data');
-			try {
-				item.binary = await downloadVideos(this, task, property, 0);
-			} catch (error) {
-				// Not remembered as seen: the API retries the callback, and the next try downloads again.
-				return reply(this, 502, { error: (error as Error).message });
-			}
 		}
-		staticData.seen = [...seen, key].slice(-DEDUP_MEMORY);
-		return { workflowData: [[item]] };
+		let task: Task = hint;
+		try {
+			const confirmed = await new KirinApi(this, {
+				...DEFAULT_RETRY_POLICY,
+				maxRetries: 2,
+			}).getTask(hint.taskId);
+			// The API may be ahead of the callback; what it reports is what the item shows.
+			task = confirmed;
+		} catch {
+			return reply(404, { error: `The API does not know task ${hint.taskId}` });
+		}
+		this.getResponseObject().status(200).json({ received: true, started: true });
+		const output = {
+			download: Boolean(this.getNodeParameter('downloadVideo', false)),
+			binaryPropertyOutput: String(this.getNodeParameter('binaryPropertyOutput', 'data') || 'data'),
+			downloadSettings: {
+				retry: DEFAULT_RETRY_POLICY,
+				allowPrivateAddresses: this.getNodeParameter('allowPrivateDownloads', false) === true,
+			},
+		};
+		let item: INodeExecutionData;
+		try {
+			item = await taskItem(this, task, 0, output);
+		} catch (error) {
+			// The run starts anyway, with the reason: the video was paid for and Get Task fetches it.
+			item = { json: { ...taskToJson(task), ...errorToJson(error, task.taskId) } };
+		}
+		delete item.pairedItem;
+		return { workflowData: [[item]], noWebhookResponse: true };
 	}
 }

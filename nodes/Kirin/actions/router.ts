@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { asNodeError, errorToJson } from '../output';
-import * as generate from './generate.operation';
-import * as getTask from './getTask.operation';
+import { asNodeError, errorToJson } from '../../shared/taskErrors';
+import * as generate from './generate/execute';
+import * as getTask from './getTask/execute';
 
 /**
  * Runs the chosen operation over the input items. Generate Video handles the whole batch at once

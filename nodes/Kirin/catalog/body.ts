@@ -1,13 +1,14 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { CheckedInput } from './validate';
+import type { CheckedInput } from './input';
+import { PARAMETERS } from './parameters';
 
 /**
- * Builds the body of `POST /v1/videos/generations` (`kirin-api.md`, "Endpoints") from checked
- * parameters: `{model, prompt, negative_prompt, image, duration, aspect_ratio, mode, sound,
- * cfg_scale, camera_control, watermark_info, callback_url, external_task_id}` under the names and
- * types of the seed pages. Parameters the user left unset are omitted; `checkInput` already left out
- * every parameter the model's page does not list.
+ * Builds the body of `POST /v1/videos/generations` from checked parameters: `model`, then each
+ * parameter under the page's name and type through the registry (`prompt`, `negative_prompt`,
+ * `image`, `duration`, `aspect_ratio`, `mode`, `sound`, `cfg_scale`, `camera_control`,
+ * `watermark_info`), then `callback_url` and `external_task_id`. Unset parameters are omitted;
+ * `checkInput` already left out every parameter the model's page does not list.
  *
  * @param input the output of `checkInput`
  * @param externalTaskId the id that makes the create idempotent (the user's, or one the node derived)
@@ -20,20 +21,12 @@ export function buildRequestBody(
 	callbackUrl: string | undefined,
 ): IDataObject {
 	const body: IDataObject = { model: input.model.id };
-	const set = (name: string, value: unknown) => {
-		if (value !== undefined) body[name] = value as IDataObject[string];
-	};
-	set('prompt', input.prompt);
-	set('negative_prompt', input.negativePrompt);
-	set('image', input.image);
-	set('duration', input.duration);
-	set('aspect_ratio', input.aspectRatio);
-	set('mode', input.mode);
-	if (input.sound !== undefined) body.sound = input.sound ? 'on' : 'off';
-	set('cfg_scale', input.cfgScale);
-	set('camera_control', input.cameraControl);
-	if (input.watermark !== undefined) body.watermark_info = { enabled: input.watermark };
-	set('callback_url', callbackUrl);
-	set('external_task_id', externalTaskId);
+	const values = input as unknown as Record<string, unknown>;
+	for (const definition of PARAMETERS) {
+		if (input.model.parameters[definition.key] === undefined) continue;
+		definition.toBody(values[definition.key], body);
+	}
+	if (callbackUrl !== undefined) body.callback_url = callbackUrl;
+	if (externalTaskId !== undefined) body.external_task_id = externalTaskId;
 	return body;
 }

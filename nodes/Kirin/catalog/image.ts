@@ -1,6 +1,6 @@
 /**
  * What an image file is, read from its bytes rather than its name: the format and the pixel size, as
- * the image rules of `kirin_v2_master_i2v.txt` need them.
+ * the image rules of the image to video page need them.
  */
 
 /** An image's format and size in pixels. */

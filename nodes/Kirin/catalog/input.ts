@@ -1,4 +1,4 @@
-import type { KirinModel } from './models';
+import type { KirinModel } from './types';
 
 /**
  * A reference image as the user gave it. A URL is passed through to the API; binary and Base64
@@ -11,7 +11,7 @@ export type ImageInput =
 /**
  * One item's Generate Video parameters after expressions were resolved, before any check. Every
  * value is `unknown` where an expression can put anything in it; a key is undefined when the field
- * is not shown for the model or was left empty.
+ * is not shown for the model or was left empty. The parameter keys are those of `ModelParameters`.
  */
 export interface GenerateInput {
 	model: KirinModel;
@@ -28,4 +28,25 @@ export interface GenerateInput {
 	watermark?: unknown;
 	callbackUrl?: unknown;
 	externalTaskId?: unknown;
+}
+
+/**
+ * The parameters of one item, checked and normalised: strings where the API wants strings, numbers
+ * where it wants numbers, booleans for on/off switches. Only parameters the model's page lists and the
+ * user set are present.
+ */
+export interface CheckedInput {
+	model: KirinModel;
+	prompt?: string;
+	negativePrompt?: string;
+	image?: string;
+	duration?: string;
+	aspectRatio?: string;
+	mode?: string;
+	sound?: boolean;
+	cfgScale?: number;
+	cameraControl?: { type: string; config?: Record<string, number> };
+	watermark?: boolean;
+	callbackUrl?: string;
+	externalTaskId?: string;
 }

@@ -2,7 +2,7 @@ import { sleep } from 'n8n-workflow';
 
 /**
  * How the transport retries: 429 waits for `Retry-After`; 5xx, network errors and unreadable bodies
- * back off exponentially with jitter; other 4xx never retry (`kirin-api.md`, "HTTP errors").
+ * back off exponentially with jitter; other 4xx never retry (the API's documented HTTP errors).
  */
 export interface RetryPolicy {
 	/** Retries after the first attempt of one request (0 = no retry). */
@@ -70,4 +70,36 @@ export async function pause(ms: number, signal: AbortSignal | undefined): Promis
 	signal?.throwIfAborted();
 	if (ms > 0) await sleep(ms, signal);
 	signal?.throwIfAborted();
+}
+
+/** What one try of a retried operation gave: a result, or a reason to try again (after `delayMs`). */
+export type Try<T> = { done: T } | { retry: unknown; delayMs?: number };
+
+/**
+ * The one retry loop of the package: runs `attempt` up to `policy.maxRetries + 1` times. A try that
+ * asks for a retry waits `delayMs` (e.g. a `Retry-After`) or the exponential backoff of
+ * {@link backoffMs}, honouring the execution's cancel signal.
+ *
+ * @param attempt one try; gets the 0-based attempt number
+ * @returns the first result
+ * @throws the cancel signal's reason when the execution is stopped; otherwise `giveUp(lastReason)`
+ *   after the last try
+ */
+export async function withRetries<T>(
+	policy: RetryPolicy,
+	signal: AbortSignal | undefined,
+	attempt: (attemptNumber: number) => Promise<Try<T>>,
+	giveUp: (lastReason: unknown) => Error,
+): Promise<T> {
+	let reason: unknown;
+	for (let number = 0; number <= policy.maxRetries; number++) {
+		signal?.throwIfAborted();
+		const result = await attempt(number);
+		if ('done' in result) return result.done;
+		reason = result.retry;
+		if (number < policy.maxRetries) {
+			await pause(result.delayMs ?? backoffMs(policy, number), signal);
+		}
+	}
+	throw giveUp(reason);
 }

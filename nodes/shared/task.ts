@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 /**
- * The Kirin Task as the node uses it, read from the API's task envelope (`kirin-api.md`, "The
- * Task"). Field names follow the API; `status` is normalised to the four statuses of the contract.
+ * The Kirin Task as the node uses it, read from the API's task envelope (the API's task
+ * envelope). Field names follow the API; `status` is normalised to the four statuses of the contract.
  */
 
 /** The four task statuses; the API's synonyms are mapped onto these by {@link normaliseStatus}. */
@@ -54,11 +54,13 @@ const SYNONYMS: Record<string, TaskStatus> = {
 };
 
 /**
- * Maps an API status to one of the four contract statuses (`kirin-api.md`: synonyms such as
+ * Maps an API status to one of the four contract statuses (the API documents synonyms such as
  * `queued`, `running`, `succeeded`, `cancelled`). Any other value counts as still in progress.
  */
 export function normaliseStatus(raw: unknown): TaskStatus {
-	return SYNONYMS[String(raw ?? '').toLowerCase()] ?? 'processing';
+	const key = String(raw ?? '').toLowerCase();
+	// Own keys only: a status such as `constructor` or `__proto__` is not a known status.
+	return Object.prototype.hasOwnProperty.call(SYNONYMS, key) ? SYNONYMS[key] : 'processing';
 }
 
 /** Whether a task has reached an end state (completed or failed). */
@@ -133,4 +135,9 @@ export function parseTask(body: unknown): Task | undefined {
 /** The video contents of a task (contents of type `video`), in order. */
 export function videosOf(task: Task): TaskContent[] {
 	return task.contents.filter((content) => content.type === 'video');
+}
+
+/** The image contents of a task (contents of type `image`, e.g. a cover frame), in order. */
+export function imagesOf(task: Task): TaskContent[] {
+	return task.contents.filter((content) => content.type === 'image');
 }

@@ -6,41 +6,8 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { describeErrorCode, findModel } from './catalog/models';
-import { videosOf, type Task } from './task';
-
-/**
- * The JSON of an output item for a task, the same for Generate Video, Get Task and the Kirin
- * Trigger: `taskId`, `externalTaskId`, `model`, `status`, `videoUrl` (the first video), `videos`
- * (`[{url, type, size?}]`), `costUsd` (number, USD, from `usage.cost`), `discount`, `metadata`,
- * `createdAt`, `updatedAt`; and for a failed task `error` (`code`, `message`, `meaning`).
- * Fields the API did not send are left out.
- */
-export function taskToJson(task: Task): IDataObject {
-	const videos = videosOf(task).map((video) => ({ ...video }));
-	const json: IDataObject = {
-		taskId: task.taskId,
-		externalTaskId: task.externalTaskId,
-		model: task.model,
-		status: task.status,
-		videoUrl: videos[0]?.url,
-		videos,
-		costUsd: task.costUsd,
-		discount: task.discount,
-		metadata: task.metadata,
-		createdAt: task.createdAt,
-		updatedAt: task.updatedAt,
-	};
-	if (task.status === 'failed') {
-		json.error = {
-			code: task.error?.code,
-			message: task.error?.message,
-			meaning: describeErrorCode(task.error?.code),
-		};
-	}
-	for (const key of Object.keys(json)) if (json[key] === undefined) delete json[key];
-	return json;
-}
+import { describeErrorCode, modelNameOfCode } from '../Kirin/catalog/errorCodes';
+import type { Task } from './task';
 
 /**
  * The error for a task the API reports as failed. Its message names the model, the error code and
@@ -51,7 +18,7 @@ export function taskToJson(task: Task): IDataObject {
  */
 export function taskFailedError(node: INode, task: Task, itemIndex: number): NodeApiError {
 	const code = task.error?.code;
-	const modelName = (task.model && findModel(task.model)?.name) ?? 'Kirin';
+	const modelName = modelNameOfCode(task.error?.code, task.model);
 	const meaning = describeErrorCode(code) ?? `${modelName}: generation failed`;
 	const apiMessage = task.error?.message ? `: ${task.error.message}` : '';
 	const message = `${meaning}${code ? ` (${code})` : ''}${apiMessage}`;

@@ -1,0 +1,88 @@
+import type { KirinApi } from '../../../shared/transport/api';
+import type { CreatedTask } from '../../completion/types';
+import type { Plan } from './plan';
+
+/** How many fresh tasks a re-run may create for an item whose earlier tasks failed. */
+const MAX_FRESH_TRIES = 5;
+
+/**
+ * Creates an item's task, or adopts the one an earlier run of the same step created (or, with the
+ * reuse option, a task created for the same input within the window). A task that failed is not
+ * adopted when the node derived its id: a re-run (n8n's Retry On Fail) is a new try, so a fresh task
+ * is created under the next id (`<id>-r1`, `-r2`...). A failed task has no cost. The plan's body is
+ * dropped once the task exists, so a large image is not held while the batch waits.
+ *
+ * @throws NodeApiError from the API when the task cannot be created
+ */
+export async function createOrAdopt(api: KirinApi, plan: Plan): Promise<CreatedTask> {
+	const created = (task: CreatedTask['task'], adopted: boolean): CreatedTask => {
+		plan.body = {};
+		return {
+			itemIndex: plan.itemIndex,
+			externalTaskId: plan.externalTaskId,
+			task,
+			adopted,
+			startedAt: Date.now(),
+		};
+	};
+	if (plan.reuse) {
+		for (const candidate of plan.reuse.candidates) {
+			const earlier = await api.findTask(candidate, plan.itemIndex);
+			const createdAt = earlier?.createdAt ? Date.parse(earlier.createdAt) : Number.NaN;
+			const fresh = Number.isNaN(createdAt) || Date.now() - createdAt <= plan.reuse.windowMs;
+			if (earlier && earlier.status !== 'failed' && fresh) return created(earlier, true);
+		}
+	}
+	let body = plan.body;
+	for (let attempt = 0; ; attempt++) {
+		const { task, adopted } = await api.createTask(body, plan.itemIndex);
+		if (!adopted || task.status !== 'failed' || !plan.derivedId || attempt >= MAX_FRESH_TRIES) {
+			return created(task, adopted);
+		}
+		body = { ...plan.body, external_task_id: `${plan.externalTaskId}-r${attempt + 1}` };
+	}
+}
+
+/**
+ * Creates the planned tasks with at most `limit` requests in flight. When `onFailure` throws (a
+ * create failed for good and Continue On Fail is off) or the execution is stopped, no new task is
+ * started; creates already in flight are awaited, so every task that exists is in `created` when
+ * the error is rethrown.
+ *
+ * @param onCreated called with each task as soon as it exists
+ * @param onFailure called with a create's error; throw to stop the batch
+ * @throws the first error `onFailure` threw, or the cancel signal's reason
+ */
+export async function createAll(
+	api: KirinApi,
+	plans: Plan[],
+	limit: number,
+	onCreated: (created: CreatedTask) => void,
+	onFailure: (error: unknown, plan: Plan) => void,
+	signal?: AbortSignal,
+): Promise<void> {
+	let next = 0;
+	let stop: { error: unknown } | undefined;
+	const lane = async (): Promise<void> => {
+		while (!stop && next < plans.length) {
+			if (signal?.aborted) {
+				stop ??= { error: signal.reason };
+				return;
+			}
+			const plan = plans[next++];
+			try {
+				onCreated(await createOrAdopt(api, plan));
+			} catch (error) {
+				try {
+					signal?.throwIfAborted();
+					onFailure(error, plan);
+				} catch (fatal) {
+					stop ??= { error: fatal };
+				}
+			}
+		}
+	};
+	const lanes = Math.max(1, Math.min(Math.floor(limit) || 1, plans.length));
+	await Promise.all(Array.from({ length: lanes }, lane));
+	if (stop) throw stop.error;
+}

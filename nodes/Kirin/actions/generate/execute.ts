@@ -1,0 +1,145 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { asNodeError, errorToJson } from '../../../shared/taskErrors';
+import { settleItem, type OutputSettings, type TaskOutcome } from '../../../shared/items';
+import { KirinApi } from '../../../shared/transport/api';
+import { InputRuleError } from '../../catalog/validate';
+import { callbackStrategy } from '../../completion/callback';
+import { none } from '../../completion/none';
+import { poll } from '../../completion/poll';
+import type { CompletionRun, CompletionStrategy, CreatedTask } from '../../completion/types';
+import { runSettingsFrom } from '../../settings';
+import { createAll } from './create';
+import { inputError, planItem, type Plan } from './plan';
+
+function strategyFor(completion: string): CompletionStrategy {
+	if (completion === 'none') return none;
+	if (completion === 'callback') return callbackStrategy();
+	return poll;
+}
+
+/**
+ * Adds to the error that stops the node every task this run created, with its item, so that nothing
+ * paid for is lost: Get Task fetches them, n8n's Retry On Fail of this step adopts them, and with
+ * the reuse option a new execution of the same inputs does too.
+ */
+function noteCreatedTasks(error: unknown, created: Map<number, CreatedTask>): void {
+	if (created.size === 0) return;
+	const list = [...created.values()]
+		.sort((a, b) => a.itemIndex - b.itemIndex)
+		.map((entry) => `item ${entry.itemIndex}: ${entry.task.taskId}`)
+		.join(', ');
+	const target = error as { description?: string | null; context?: Record<string, unknown> };
+	target.description =
+		`${target.description ?? ''} Tasks created in this run keep running at Kirin and can be fetched with Get Task (${list}). Retry On Fail on this node adopts them; a new execution creates new tasks unless Options > Reuse Tasks Created for the Same Input is on.`.trim();
+	if (target.context) target.context.createdTasks = list;
+}
+
+/**
+ * Generate Video for all input items at once, in four steps:
+ * 1. plan: every item is read and checked against its model's page before any paid call;
+ * 2. create: the tasks are created with at most Max Concurrency requests in flight, each with an
+ *    external task id, so a lost answer or a retry never pays twice;
+ * 3. complete: the chosen strategy (`completion/`) waits for them (poll), returns them at once
+ *    (none) or puts the execution to wait (callback);
+ * 4. output: each outcome becomes one item (`shared/items.ts`), in input order, with `pairedItem`.
+ *
+ * @returns one output item per input item
+ * @throws NodeOperationError for a broken rule (before anything is created), NodeApiError for an API
+ *   failure or a failed task, NodeOperationError on timeout, each naming every task created in this
+ *   run; with Continue On Fail these become `{error}` items instead and the other items go on
+ */
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[][]> {
+	const continueOnFail = this.continueOnFail();
+	const settings = runSettingsFrom(
+		(this.getNodeParameter('options', 0, {}) ?? {}) as IDataObject,
+		this.getNode(),
+	);
+	const signal = this.getExecutionCancelSignal();
+	const completion = String(this.getNodeParameter('completion', 0, 'poll'));
+	const credentials = await this.getCredentials('kirinApi');
+	const run: CompletionRun = {
+		context: this,
+		settings,
+		api: new KirinApi(this, settings.retry, signal),
+		signal,
+		runIndex: Number(this.getWorkflowDataProxy(0).$runIndex ?? 0),
+		apiKey: String(credentials.apiKey ?? ''),
+	};
+	const outputSettings: OutputSettings = {
+		download: completion !== 'none' && Boolean(this.getNodeParameter('downloadVideo', 0, false)),
+		binaryPropertyOutput: settings.binaryPropertyOutput,
+		downloadSettings: { ...settings.download, signal },
+	};
+	const output = new Array<INodeExecutionData | undefined>(items.length);
+	const created = new Map<number, CreatedTask>();
+	const fail = (error: unknown, itemIndex: number, taskId?: string) => {
+		if (!continueOnFail) {
+			noteCreatedTasks(error, created);
+			throw error;
+		}
+		output[itemIndex] = { json: errorToJson(error, taskId), pairedItem: { item: itemIndex } };
+	};
+
+	// 1. Plan: every rule of the pages, for every item, before the first paid call.
+	const ownWebhookBase =
+		String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0) ?? '') || undefined;
+	const plans: Plan[] = [];
+	const seenIds = new Map<string, number>();
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const plan = await planItem(
+				{ context: this, runIndex: run.runIndex, apiKey: run.apiKey, ownWebhookBase },
+				itemIndex,
+			);
+			const earlier = seenIds.get(plan.externalTaskId);
+			if (earlier !== undefined) {
+				throw new InputRuleError(
+					'External Task ID',
+					`External Task ID "${plan.externalTaskId}" is also used by item ${earlier}; each task needs its own`,
+				);
+			}
+			seenIds.set(plan.externalTaskId, itemIndex);
+			plans.push(plan);
+		} catch (error) {
+			fail(inputError(this, error, itemIndex), itemIndex);
+		}
+	}
+	const strategy = strategyFor(completion);
+	strategy.prepare?.(run, plans, items.length);
+
+	// 2. Create: a bounded number at a time; a failure that stops the node stops new creates.
+	await createAll(
+		run.api,
+		plans,
+		settings.maxConcurrency,
+		(entry) => created.set(entry.itemIndex, entry),
+		(error, plan) => fail(error, plan.itemIndex),
+		signal,
+	);
+
+	// 3 and 4. Complete, and turn each outcome into its item as soon as it is known.
+	const report = async (itemIndex: number, outcome: TaskOutcome) => {
+		try {
+			output[itemIndex] = await settleItem(
+				this,
+				outcome,
+				itemIndex,
+				outputSettings,
+				continueOnFail,
+				signal,
+			);
+		} catch (error) {
+			signal?.throwIfAborted();
+			const nodeError = asNodeError(this.getNode(), error, itemIndex);
+			noteCreatedTasks(nodeError, created);
+			throw nodeError;
+		}
+	};
+	const result = await strategy.complete(run, [...created.values()], report, output);
+	if (result !== 'done') return result;
+	return [output.filter((item): item is INodeExecutionData => item !== undefined)];
+}

@@ -1,0 +1,88 @@
+import { InputRuleError } from '../inputRuleError';
+import { modeLabel } from '../labels';
+import { flag, number } from '../values';
+import { showFor, type ParameterDefinition } from './definition';
+
+/** `sound` on/off, only in the mode the page names (Professional on the V2.6 page). */
+export const sound: ParameterDefinition<'sound'> = {
+	key: 'sound',
+	fields: (spec, models) => [
+		{
+			displayName: 'Sound',
+			name: 'sound',
+			type: 'boolean',
+			// The page's default is "off".
+			default: false,
+			description: `Whether to generate sound with the video (${modeLabel(spec.requiresMode, models[0]?.parameters.mode)} mode only). Defaults to off.`,
+			displayOptions: showFor(models, { mode: [spec.requiresMode] }),
+		},
+	],
+	read: (reader) => reader.get('sound'),
+	check(raw, spec, model, checked) {
+		const value = flag('Sound', raw);
+		const mode = checked.mode ?? model.parameters.mode?.default;
+		if (value && mode !== spec.requiresMode) {
+			throw new InputRuleError(
+				'Sound',
+				`Sound is only available in ${modeLabel(spec.requiresMode, model.parameters.mode)} mode; mode is ${modeLabel(mode, model.parameters.mode)}`,
+			);
+		}
+		// Off outside the mode that allows sound is the page's default: not sent, so that a Standard
+		// request never carries a parameter its mode does not support.
+		if (!value && mode !== spec.requiresMode) return undefined;
+		return value;
+	},
+	toBody: (value, body) => {
+		if (value !== undefined) body.sound = value ? 'on' : 'off';
+	},
+};
+
+/** `cfg_scale`: a number in the page's range. */
+export const cfgScale: ParameterDefinition<'cfgScale'> = {
+	key: 'cfgScale',
+	fields: (spec, models) => [
+		{
+			displayName: 'CFG Scale',
+			name: 'cfgScale',
+			type: 'number',
+			typeOptions: { minValue: spec.min, maxValue: spec.max, numberPrecision: 2 },
+			default: spec.default,
+			description: `How closely the video follows the prompt, ${spec.min} to ${spec.max}: higher means less freedom for the model. Defaults to ${spec.default}.`,
+			displayOptions: showFor(models),
+		},
+	],
+	read: (reader) => reader.get('cfgScale'),
+	check(raw, spec) {
+		const value = number('CFG Scale', raw);
+		if (value !== undefined && (value < spec.min || value > spec.max)) {
+			throw new InputRuleError(
+				'CFG Scale',
+				`CFG Scale must be between ${spec.min} and ${spec.max}; got ${value}`,
+			);
+		}
+		return value;
+	},
+	toBody: (value, body) => {
+		if (value !== undefined) body.cfg_scale = value as number;
+	},
+};
+
+/** `watermark_info.enabled`: whether to also generate a watermarked result. */
+export const watermark: ParameterDefinition<'watermark'> = {
+	key: 'watermark',
+	fields: (_spec, models) => [
+		{
+			displayName: 'Watermark',
+			name: 'watermark',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to also generate a watermarked result. Defaults to off.',
+			displayOptions: showFor(models),
+		},
+	],
+	read: (reader) => reader.get('watermark'),
+	check: (raw) => flag('Watermark', raw),
+	toBody: (value, body) => {
+		if (value !== undefined) body.watermark_info = { enabled: value as boolean };
+	},
+};

@@ -1,0 +1,256 @@
+import { sleep, type IDataObject, type IWebhookFunctions } from 'n8n-workflow';
+
+import type { Task } from '../../../shared/task';
+import { executionIdOf, type BatchParams } from './params';
+import { signedWake, type WakeMessage } from './wake';
+
+/**
+ * What one n8n process knows of the batches it receives callbacks for, and the sweeps that keep a
+ * batch moving when callbacks stop. Nothing here is trusted as a result: a terminal task enters only
+ * after the API confirmed it, and the waiting execution confirms again what another process saw.
+ *
+ * Across processes, the tasks each process confirmed are also written to the workflow's static
+ * data (saved by n8n after a live webhook call), so the process that receives the last callback
+ * usually knows the whole batch. Where it does not (a save raced, a callback was lost, n8n
+ * restarted), a sweep asks the waiting execution to look the rest up: after a quiet period of at
+ * least the poll interval (doubling after each sweep that finds the batch unfinished) and, at the
+ * latest, at the deadline, when the batch resumes with what has ended.
+ */
+
+interface BatchState {
+	params: BatchParams;
+	executionId: string;
+	/** Confirmed terminal tasks by item. */
+	results: Map<number, Task>;
+	woken: boolean;
+	/** When the next sweep is due (ms since the epoch), if one is armed. */
+	sweepAt?: number;
+	/** Sweeps that found the batch unfinished; each doubles the next quiet period. */
+	fruitless: number;
+	sweeper?: AbortController;
+	touchedAt: number;
+}
+
+/** The longest quiet period between two sweeps, in milliseconds. */
+const MAX_QUIET_MS = 5 * 60_000;
+/** The shortest quiet period, in milliseconds, however short the poll interval. */
+const MIN_QUIET_MS = 1000;
+const MAX_BATCHES = 1000;
+const batches = new Map<string, BatchState>();
+
+/**
+ * How one process posts to a resume URL (n8n's `helpers.httpRequest`, captured from a webhook):
+ * the HTTP status and whether the answer says the batch resumed.
+ */
+export type Post = (
+	url: string,
+	body: IDataObject,
+) => Promise<{ status: number; resumed: boolean }>;
+
+/** The static data key under which confirmed items are shared between processes. */
+const SHARED_KEY = 'kirinCallbackBatches';
+
+function stateOf(params: BatchParams): BatchState | undefined {
+	const executionId = executionIdOf(params.resumeUrl);
+	if (!executionId) return undefined;
+	const key = `${executionId}|${params.batch}`;
+	let state = batches.get(key);
+	if (!state) {
+		if (batches.size >= MAX_BATCHES) {
+			const oldest = [...batches.entries()].sort((a, b) => a[1].touchedAt - b[1].touchedAt)[0];
+			oldest[1].sweeper?.abort();
+			batches.delete(oldest[0]);
+		}
+		state = {
+			params,
+			executionId,
+			results: new Map(),
+			woken: false,
+			fruitless: 0,
+			touchedAt: Date.now(),
+		};
+		batches.set(key, state);
+	}
+	state.touchedAt = Date.now();
+	return state;
+}
+
+/**
+ * The confirmed items of a batch that other processes shared through static data, after adding
+ * this process's own; entries past their deadline are dropped.
+ *
+ * @param staticData the node's static data (live webhook calls only), or undefined
+ */
+function sharedItems(state: BatchState, staticData: IDataObject | undefined): Map<number, string> {
+	const known = new Map<number, string>();
+	for (const [itemIndex, task] of state.results) known.set(itemIndex, task.taskId);
+	if (!staticData) return known;
+	const all = (staticData[SHARED_KEY] ?? {}) as Record<
+		string,
+		{ deadline: number; done: Record<string, string> }
+	>;
+	const now = Date.now();
+	for (const [key, entry] of Object.entries(all))
+		if (entry.deadline < now - 3_600_000) delete all[key];
+	const key = `${state.executionId}|${state.params.batch}`;
+	const mine = all[key] ?? { deadline: state.params.deadline, done: {} };
+	for (const [itemIndex, taskId] of Object.entries(mine.done)) {
+		if (!known.has(Number(itemIndex))) known.set(Number(itemIndex), taskId);
+	}
+	for (const [itemIndex, taskId] of known) mine.done[String(itemIndex)] = taskId;
+	all[key] = mine;
+	staticData[SHARED_KEY] = all as unknown as IDataObject;
+	return known;
+}
+
+/** The wake message for a batch as this process knows it. */
+function wakeMessage(
+	state: BatchState,
+	known: Map<number, string>,
+	reason: WakeMessage['reason'],
+): WakeMessage {
+	return {
+		batch: state.params.batch,
+		reason,
+		deadline: state.params.deadline,
+		results: [...state.results].map(([itemIndex, task]) => ({
+			itemIndex,
+			task: task as unknown as IDataObject,
+		})),
+		known: [...known]
+			.filter(([itemIndex]) => !state.results.has(itemIndex))
+			.map(([itemIndex, taskId]) => ({ itemIndex, taskId })),
+	};
+}
+
+/**
+ * Records a terminal task the API confirmed, and tells what follows for the batch.
+ *
+ * @param staticData the node's static data in a live webhook call (shared between processes), or
+ *   undefined in a waiting-webhook call
+ * @returns `complete` with the wake message when every task of the batch is known to have ended;
+ *   `pending` otherwise (a sweep is armed); `done` when this process already woke the batch
+ */
+export function recordTerminal(
+	params: BatchParams,
+	task: Task,
+	staticData: IDataObject | undefined,
+):
+	{ state: 'complete'; message: WakeMessage; executionId: string } | { state: 'pending' | 'done' } {
+	const state = stateOf(params);
+	if (!state) return { state: 'pending' };
+	if (state.woken) return { state: 'done' };
+	state.results.set(params.itemIndex, task);
+	state.fruitless = 0;
+	const known = sharedItems(state, staticData);
+	if (known.size >= params.taskCount) {
+		state.woken = true;
+		state.sweeper?.abort();
+		return {
+			state: 'complete',
+			message: wakeMessage(state, known, 'complete'),
+			executionId: state.executionId,
+		};
+	}
+	return { state: 'pending' };
+}
+
+/** Marks a batch resumed in this process (the resume happened here), ending its sweeps. */
+export function markWoken(params: BatchParams): void {
+	const state = stateOf(params);
+	if (!state) return;
+	state.woken = true;
+	state.sweeper?.abort();
+}
+
+function quietMs(state: BatchState): number {
+	const base = Math.max(MIN_QUIET_MS, state.params.intervalMs);
+	return Math.min(MAX_QUIET_MS, base * 2 ** state.fruitless);
+}
+
+/**
+ * Sends a wake to the batch's resume URL, retrying n8n's own refusals under load (5xx, network)
+ * with backoff, until a minute past the deadline.
+ *
+ * @returns the final HTTP status (200 answered, 409 or 404 when the execution is no longer waiting,
+ *   0 when no answer came) and whether the batch resumed
+ */
+export async function sendWake(
+	post: Post,
+	params: BatchParams,
+	body: IDataObject,
+	signal?: AbortSignal,
+): Promise<{ status: number; resumed: boolean }> {
+	let delay = 250;
+	let last = { status: 0, resumed: false };
+	for (let attempt = 0; attempt < 12; attempt++) {
+		try {
+			last = await post(params.resumeUrl, body);
+		} catch {
+			last = { status: 0, resumed: false };
+		}
+		if (last.status !== 0 && last.status < 500) return last;
+		if (Date.now() > params.deadline + 60_000) return last;
+		await sleep(delay, signal);
+		delay = Math.min(delay * 2, 10_000);
+	}
+	return last;
+}
+
+/**
+ * Arms (or pushes back) the batch's sweep: after a quiet period this process posts a `sweep` wake,
+ * and the waiting execution looks up the tasks nobody reported. One sweeper per batch and process;
+ * it stops when the batch resumes or its execution stops waiting.
+ *
+ * @param apiKey signs the sweep
+ */
+export function armSweep(params: BatchParams, post: Post, apiKey: string): void {
+	const state = stateOf(params);
+	if (!state || state.woken) return;
+	state.sweepAt = Math.min(Date.now() + quietMs(state), params.deadline);
+	if (state.sweeper) return;
+	const controller = new AbortController();
+	state.sweeper = controller;
+	const run = async () => {
+		while (!state.woken && !controller.signal.aborted) {
+			const wait = (state.sweepAt ?? params.deadline) - Date.now();
+			if (wait > 0) {
+				await sleep(wait, controller.signal);
+				continue;
+			}
+			const message = wakeMessage(state, sharedItems(state, undefined), 'sweep');
+			const answer = await sendWake(
+				post,
+				params,
+				signedWake(message, apiKey, state.executionId),
+				controller.signal,
+			);
+			// Resumed, or no longer waiting (resumed elsewhere, finished, stopped): nothing left to do.
+			if (answer.resumed || answer.status === 404 || answer.status === 409) state.woken = true;
+			if (state.woken || Date.now() > params.deadline + 60_000) break;
+			state.fruitless++;
+			state.sweepAt = Math.min(Date.now() + quietMs(state), Math.max(params.deadline, Date.now()));
+		}
+		state.sweeper = undefined;
+	};
+	void run().catch(() => {
+		state.sweeper = undefined;
+	});
+}
+
+/** Captures a webhook context's `helpers.httpRequest` as a {@link Post}. */
+export function postWith(context: IWebhookFunctions): Post {
+	const request = context.helpers.httpRequest;
+	return async (url, body) => {
+		const response = (await request({
+			method: 'POST',
+			url,
+			body,
+			json: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: 120_000,
+		})) as { statusCode: number; body?: { resumed?: unknown } };
+		return { status: response.statusCode, resumed: response.body?.resumed === true };
+	};
+}
