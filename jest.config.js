@@ -6,7 +6,7 @@ module.exports = {
 	testMatch: ['**/*.test.ts'],
 	// The built node and the harness must share one copy of n8n-workflow.
 	modulePaths: ['<rootDir>/node_modules'],
-	setupFiles: ['<rootDir>/test/harness/setup.ts'],
+	setupFiles: ['<rootDir>/test/harness/quiet.ts', '<rootDir>/test/harness/setup.ts'],
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json', diagnostics: false }],
 	},
