@@ -34,21 +34,185 @@ export async function freePort(): Promise<number> {
 	});
 }
 
-/** Where the pinned n8n and its Node 24 are installed (`install-n8n.sh` prints it). */
-export function installN8n(): { n8nBin: string; nodeBin: string; version: string } {
-	const version = process.env.N8N_VERSION ?? '2.41.1';
+/** An installed n8n release and the Node.js binary that runs it. */
+export interface N8nInstall {
+	/** n8n's `bin/n8n` script. */
+	n8nBin: string;
+	/** The node binary that runs it. */
+	nodeBin: string;
+	/** The exact n8n version, e.g. `1.123.81`. */
+	version: string;
+}
+
+/** Which n8n to install and run; each field falls back to an environment variable, then a default. */
+export interface N8nChoice {
+	/** An exact version or an npm range (`1.123.x`, `latest`); `N8N_VERSION`, default `2.41.1`. */
+	version?: string;
+	/**
+	 * The Node.js major version to run n8n with (`20`, `22`, `24`), or `system` for the node on PATH;
+	 * `KIRIN_E2E_NODE`, default: the newest of 24, 22 and 20 that the release's `engines.node` allows.
+	 */
+	node?: string;
+}
+
+/** The n8n version the end-to-end runs use when none is asked for. */
+export const DEFAULT_N8N_VERSION = '2.41.1';
+
+/**
+ * Whether the newest release of a Node.js major version satisfies an `engines.node` range such as
+ * `>=20.19 <=24.x`, `>=18.17 <= 22` or `>=24.0.0` (npm's comparators, X-ranges, `^`, `~`, `||`;
+ * no hyphen ranges or prereleases). The newest release stands for the major because that is what
+ * installing `node@<major>` gives.
+ *
+ * @param engines the range; empty or `*` admits every major
+ * @param major e.g. 22
+ */
+export function nodeMajorSatisfies(engines: string, major: number): boolean {
+	const version = [major, Infinity, Infinity];
+	const compare = (bound: number[]) =>
+		version[0] - bound[0] || version[1] - bound[1] || version[2] - bound[2];
+	return engines.split('||').some((range) =>
+		range
+			.trim()
+			.replace(/([<>=~^]+)\s+/g, '$1')
+			.split(/\s+/)
+			.filter((comparator) => comparator && comparator !== '*')
+			.every((comparator) => {
+				const match = /^(>=|<=|>|<|=|~|\^)?v?(\d+|x|\*)(?:\.(\d+|x|\*))?(?:\.(\d+|x|\*))?$/.exec(
+					comparator,
+				);
+				if (!match) return false;
+				const op = match[1] ?? '=';
+				const parts = match
+					.slice(2, 5)
+					.map((part) => (/^\d+$/.test(part ?? '') ? Number(part) : undefined));
+				const fixed = parts.findIndex((part) => part === undefined);
+				const given = fixed < 0 ? 3 : fixed; // how many leading parts are numbers
+				if (given === 0) return true;
+				const low = [0, 1, 2].map((index) => (index < given ? parts[index]! : 0));
+				// The first version past the partial version: 22 -> 23.0.0, 22.1 -> 22.2.0.
+				const next =
+					given === 3
+						? undefined
+						: low.map((part, index) =>
+								index < given - 1 ? part : index === given - 1 ? part + 1 : 0,
+							);
+				switch (op) {
+					case '>=':
+						return compare(low) >= 0;
+					case '>':
+						return next ? compare(next) >= 0 : compare(low) > 0;
+					case '<':
+						return compare(low) < 0;
+					case '<=':
+						return next ? compare(next) < 0 : compare(low) <= 0;
+					case '^':
+						return compare(low) >= 0 && version[0] === low[0];
+					case '~':
+						return compare(low) >= 0 && compare([low[0], low[1] + 1, 0]) < 0;
+					default:
+						return compare(low) >= 0 && (next ? compare(next) < 0 : compare(low) === 0);
+				}
+			}),
+	);
+}
+
+/**
+ * The Node.js major to run an n8n release with: the newest of 24, 22 and 20 its `engines.node`
+ * allows (24 when it allows none of them).
+ */
+export function defaultNodeMajor(engines: string | undefined): number {
+	for (const major of [24, 22, 20]) if (nodeMajorSatisfies(engines ?? '', major)) return major;
+	return 24;
+}
+
+/** Runs npm and returns its stdout, or undefined when it fails (offline, unknown version). */
+function npmOutput(args: string[]): string | undefined {
+	const result = spawnSync('npm', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+	return result.status === 0 ? result.stdout.trim() : undefined;
+}
+
+/** The cache folder `install-n8n.sh` uses. */
+export function e2eCache(): string {
+	return (
+		process.env.KIRIN_E2E_CACHE ??
+		join(
+			process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? tmpdir(), '.cache'),
+			'n8n-nodes-kirin-e2e',
+		)
+	);
+}
+
+/** `engines.node` of an n8n release: from its cached install, else from the registry. */
+function n8nEngines(version: string): string | undefined {
+	try {
+		const manifest = JSON.parse(
+			readFileSync(
+				join(e2eCache(), `n8n-${version}`, 'node_modules', 'n8n', 'package.json'),
+				'utf8',
+			),
+		) as { engines?: { node?: string } };
+		return manifest.engines?.node;
+	} catch {
+		return npmOutput(['view', `n8n@${version}`, 'engines.node']) || undefined;
+	}
+}
+
+/**
+ * Installs (once; later calls find it cached) the n8n release asked for and the Node.js that runs
+ * it, with `install-n8n.sh`.
+ *
+ * @param choice the version and the Node.js major (see {@link N8nChoice})
+ * @throws Error when the install fails (the script's output, on stderr, says why)
+ */
+export function installN8n(choice: N8nChoice = {}): N8nInstall {
+	const spec = choice.version ?? process.env.N8N_VERSION ?? DEFAULT_N8N_VERSION;
+	let version = spec;
+	if (!/^\d+\.\d+\.\d+$/.test(spec)) {
+		const listed = npmOutput(['view', `n8n@${spec}`, 'version', '--json']);
+		const versions = listed ? ([] as string[]).concat(JSON.parse(listed) as string | string[]) : [];
+		version = versions.sort(compareVersions).pop() ?? '';
+		if (!version) {
+			const prefix = spec.replace(/x.*$/, '');
+			const cached = readdirSafe(e2eCache())
+				.map((entry) => /^n8n-(\d+\.\d+\.\d+)$/.exec(entry)?.[1])
+				.filter((found): found is string => !!found && found.startsWith(prefix))
+				.sort(compareVersions);
+			version = cached.pop() ?? '';
+		}
+		if (!version) throw new Error(`no n8n release matches ${spec}`);
+	}
+	const node =
+		choice.node ?? process.env.KIRIN_E2E_NODE ?? String(defaultNodeMajor(n8nEngines(version)));
 	const result = spawnSync('bash', [join(PACKAGE_ROOT, 'scripts/e2e/install-n8n.sh')], {
 		encoding: 'utf8',
 		stdio: ['ignore', 'pipe', 'inherit'],
-		env: { ...process.env, N8N_VERSION: version },
+		env: { ...process.env, N8N_VERSION: version, KIRIN_E2E_NODE: node },
 	});
-	if (result.status !== 0) throw new Error('installing n8n failed');
-	const cache = result.stdout.trim().split('\n').pop()!;
-	return {
-		n8nBin: join(cache, `n8n-${version}`, 'node_modules', 'n8n', 'bin', 'n8n'),
-		nodeBin: join(cache, 'node24', 'node_modules', 'node', 'bin', 'node'),
-		version,
-	};
+	if (result.status !== 0) throw new Error(`installing n8n ${version} failed`);
+	const printed = Object.fromEntries(
+		result.stdout
+			.trim()
+			.split('\n')
+			.map((line) => /^(\w+)=(.*)$/.exec(line))
+			.filter((match): match is RegExpExecArray => !!match)
+			.map((match) => [match[1], match[2]]),
+	);
+	return { n8nBin: printed.n8n, nodeBin: printed.node, version: printed.version };
+}
+
+/** Orders `x.y.z` versions numerically. */
+export function compareVersions(a: string, b: string): number {
+	const [p, q] = [a, b].map((version) => version.split('.').map(Number));
+	return p[0] - q[0] || p[1] - q[1] || p[2] - q[2];
+}
+
+function readdirSafe(dir: string): string[] {
+	try {
+		return readdirSync(dir);
+	} catch {
+		return [];
+	}
 }
 
 /** The pids of the live processes whose parent is `pid` (read from /proc; empty elsewhere). */
@@ -109,7 +273,7 @@ export class N8nInstance {
 	private partialLine = '';
 
 	private constructor(
-		private readonly install: { n8nBin: string; nodeBin: string },
+		private readonly install: { n8nBin: string; nodeBin: string; version?: string },
 		port: number,
 		brokerPort: number,
 		private readonly extraEnv: Record<string, string>,
@@ -125,7 +289,7 @@ export class N8nInstance {
 
 	/** A new instance on free ports, with this package linked in. */
 	static async create(
-		install: { n8nBin: string; nodeBin: string },
+		install: { n8nBin: string; nodeBin: string; version?: string },
 		extraEnv: Record<string, string> = {},
 	): Promise<N8nInstance> {
 		return new N8nInstance(install, await freePort(), await freePort(), extraEnv);
@@ -162,6 +326,9 @@ export class N8nInstance {
 			N8N_SECURE_COOKIE: 'false',
 			N8N_LOG_LEVEL: 'warn',
 			DB_SQLITE_POOL_SIZE: '2',
+			// isolated-vm is not built (installed with scripts off): n8n 1.x defaults to the `vm`
+			// engine that needs it; 2.x already defaults to `legacy`.
+			N8N_EXPRESSION_ENGINE: 'legacy',
 			...this.extraEnv,
 			...overrides,
 		};
@@ -210,11 +377,17 @@ export class N8nInstance {
 			throw new Error(`import:${kind} failed: ${result.stdout}\n${result.stderr}`);
 	}
 
-	/** Marks a workflow active for the next `n8n start` (`n8n publish:workflow`). */
+	/**
+	 * Marks a workflow active for the next `n8n start`: `n8n publish:workflow` (n8n 2.x), or
+	 * `n8n update:workflow --active=true` (n8n 1.x, which has no publishing).
+	 */
 	async publish(workflowId: string): Promise<void> {
-		const result = await this.cli(['publish:workflow', `--id=${workflowId}`]);
+		const args = this.install.version?.startsWith('1.')
+			? ['update:workflow', `--id=${workflowId}`, '--active=true']
+			: ['publish:workflow', `--id=${workflowId}`];
+		const result = await this.cli(args);
 		if (result.status !== 0)
-			throw new Error(`publish:workflow failed: ${result.stdout}\n${result.stderr}`);
+			throw new Error(`${args[0]} failed: ${result.stdout}\n${result.stderr}`);
 	}
 
 	/**

@@ -1,21 +1,21 @@
 /**
- * End to end in a real n8n: installs the pinned n8n (once, into a cache folder of its own), links the
- * built package into a fresh n8n user folder, starts the fake Kirin server, and checks through n8n's
- * CLI and HTTP endpoints:
- *   1. Generate Video, Wait and Poll: the sheet-rows example (text to video) and an image to video
- *      item whose image is binary from a Convert to File node, run with `n8n execute`;
- *      the image-upload example through its production webhook;
- *   2. Generate Video, Wait for Callback: the fake server calls n8n's real resume URL and the
- *      execution finishes with every item;
- *   3. the Kirin Trigger example: the fake server's callbacks start executions on the production
- *      webhook; a forged callback is refused;
- *   4. the credential test through n8n's REST endpoint, good key and bad key.
- * Every process it starts is stopped by its pid. Prints "e2e: N passed, N failed".
+ * End to end in a real n8n: installs the n8n release asked for (once, into a cache folder of its
+ * own), links the built package into a fresh n8n user folder, starts the fake Kirin server, and runs
+ * the scenarios listed in SCENARIOS through n8n's CLI and HTTP endpoints: Wait and Poll (two
+ * examples and a binary image), Wait for Callback through n8n's real resume URL, the Kirin Trigger
+ * example, and the credential test.
+ * Every process it starts is stopped by its pid. Prints "e2e: n8n <version> on Node <version>:
+ * N passed, N failed (S s)" and exits non-zero when a scenario failed.
  *
- *   npm run test:e2e
+ *   npm run test:e2e                            n8n 2.41.1 (N8N_VERSION overrides it)
+ *   npm run test:e2e -- --n8n 1.123.x           the newest 1.123 release
+ *   npm run test:e2e -- --n8n latest --node 24  Node.js 24 from the npm package `node@24`
+ *   npm run test:e2e -- --n8n 1.123.x --node system   the node on PATH (KIRIN_E2E_NODE=system)
+ *   npm run test:e2e -- --only credential       only the scenarios whose name contains "credential"
  */
 import '../../test/harness/setup';
 
+import { spawnSync } from 'child_process';
 import { createServer, type Server } from 'http';
 import { readFileSync } from 'fs';
 import type { AddressInfo } from 'net';
@@ -23,7 +23,7 @@ import { join } from 'path';
 
 import { startFakeKirin, type FakeKirin } from '../../test/fake-kirin/server';
 import { makePng } from '../../test/fixtures/images';
-import { installN8n, N8nInstance, PACKAGE_ROOT } from './n8n';
+import { compareVersions, installN8n, N8nInstance, PACKAGE_ROOT, type N8nChoice } from './n8n';
 import { check, expect, results, waitFor } from './checks';
 
 type Json = Record<string, unknown>;
@@ -270,236 +270,329 @@ function itemsOf(run: Json, nodeName: string): Json[] {
 	return (runs[runs.length - 1].data?.main?.[0] ?? []).map((item) => item.json);
 }
 
+/** What every scenario gets: the running n8n and the servers and workflows around it. */
+interface E2e {
+	n8n: N8nInstance;
+	fake: FakeKirin;
+	receiver: Receiver;
+	/** The PNG the image scenarios send. */
+	image: Buffer;
+	sheetRows: WorkflowJson;
+	/** The example's "Start Videos" workflow, whose tasks call the Kirin Trigger back. */
+	startTasks: WorkflowJson;
+	/** The Kirin Trigger's production webhook URL. */
+	triggerUrl: string;
+}
+
+/** The scenarios, in the order they run; each is one check. */
+const SCENARIOS: Array<[name: string, run: (e2e: E2e) => Promise<void>]> = [
+	['poll mode: sheet rows example, text to video, through n8n execute', pollSheetRowsExample],
+	['poll mode: image to video with the image as binary from Convert to File', pollImageFromBinary],
+	['poll mode: image upload example through its production webhook', pollImageUploadWebhook],
+	[
+		'callback mode: the fake server calls the real resume URL and the execution finishes',
+		callbackResume,
+	],
+	['Kirin Trigger example: callbacks start executions; a forged one is refused', triggerExample],
+	['credential test through the REST endpoint: good key passes, bad key fails', credentialTest],
+];
+
+/**
+ * What older n8n releases lack, by scenario: below `before`, that scenario is expected to fail for
+ * `why`, with a message matching `symptom` (reported as KNOWN, not as a failure; any other failure
+ * still fails). The README's Compatibility section has the details.
+ */
+const KNOWN_GAPS: Array<{ scenario: string; before: string; why: string; symptom: RegExp }> = [
+	{
+		scenario: 'credential test',
+		before: '2.10.0',
+		why: "n8n before 2.10 takes the credential test's ignoreHttpStatusErrors {ignore, except} as plain true, so a refused key passes the test",
+		symptom: /^bad key: .*"status":"OK"/,
+	},
+];
+
+/** The known gap of a scenario on an n8n version, if any. */
+function knownGap(scenario: string, version: string): (typeof KNOWN_GAPS)[number] | undefined {
+	return KNOWN_GAPS.find(
+		(gap) => scenario.includes(gap.scenario) && compareVersions(version, gap.before) < 0,
+	);
+}
+
+/** The sheet-rows example (three rows, text to video, Wait and Poll) run with `n8n execute`. */
+async function pollSheetRowsExample({ n8n, fake, sheetRows }: E2e): Promise<void> {
+	const { data } = await n8n.execute(sheetRows.id);
+	const items = itemsOf(data, 'Generate Product Videos');
+	expect(items.length === 3, `expected 3 items, got ${items.length}`);
+	for (const item of items) {
+		expect(item.status === 'completed', `status ${String(item.status)}`);
+		expect(
+			String(item.videoUrl).startsWith(`${fake.url}/files/`),
+			`videoUrl ${String(item.videoUrl)}`,
+		);
+		expect(typeof item.costUsd === 'number', 'costUsd is a number');
+		expect(
+			String(item.externalTaskId).startsWith('sheet-'),
+			`externalTaskId ${String(item.externalTaskId)}`,
+		);
+	}
+}
+
+/** Image to video with the image as binary data from a Convert to File node, sent as bare Base64. */
+async function pollImageFromBinary({ n8n, fake, image }: E2e): Promise<void> {
+	const before = fake.ledger.creates().length;
+	const { data } = await n8n.execute('e2eImageFromBinary');
+	const [item] = itemsOf(data, 'Animate');
+	expect(item?.status === 'completed', `status ${String(item?.status)}`);
+	const body = fake.ledger.creates()[before].body as Json;
+	expect(body.model === 'kirin_v2_master_i2v', `model ${String(body.model)}`);
+	expect(
+		body.image === image.toString('base64'),
+		'the image reached the API as bare Base64 of the file',
+	);
+}
+
+/** The image-upload example: a PNG posted to its production webhook comes back as a video. */
+async function pollImageUploadWebhook({ n8n, image }: E2e): Promise<void> {
+	const response = await fetch(`${n8n.url}/webhook/kirin-image-to-video`, {
+		method: 'POST',
+		headers: { 'content-type': 'image/png' },
+		body: image,
+	});
+	const json = (await response.json()) as Json;
+	expect(response.status === 200, `HTTP ${response.status}: ${JSON.stringify(json).slice(0, 300)}`);
+	expect(
+		json.status === 'completed' && String(json.videoUrl).endsWith('.mp4'),
+		`answer ${JSON.stringify(json).slice(0, 300)}`,
+	);
+}
+
+/**
+ * Wait for Callback: the fake server calls the execution's real resume URL (duplicated and out of
+ * order); the execution resumes once, with every item.
+ */
+async function callbackResume({ n8n, fake, receiver }: E2e): Promise<void> {
+	const prompts = ['a red fox in snow', 'a blue whale breaching', 'a green owl at night'];
+	fake.setCallbackOptions({ duplicateCallbacks: true, shuffleCallbacks: 300 });
+	try {
+		const response = await fetch(`${n8n.url}/webhook/kirin-callback-batch`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ prompts }),
+		});
+		expect(response.status === 200, `start webhook answered ${response.status}`);
+		const received = await waitFor('3 callback results', () => {
+			const list = receiver.received.get('/callback-results') ?? [];
+			return list.length >= 3 ? list : undefined;
+		}).catch((error: Error) => {
+			const attempts = fake.ledger
+				.callbacks()
+				.map((attempt) => `${attempt.taskStatus}:${attempt.httpStatus ?? attempt.error}`);
+			throw new Error(
+				`${error.message}; creates ${fake.ledger.creates().length}; callback answers ${attempts.join(' ')}`,
+			);
+		});
+		await new Promise((wake) => setTimeout(wake, 1500));
+		expect(
+			(receiver.received.get('/callback-results') ?? []).length === 3,
+			'the execution resumed more than once',
+		);
+		for (const item of received) {
+			expect(
+				item.status === 'completed' && String(item.videoUrl).endsWith('.mp4'),
+				`item ${JSON.stringify(item).slice(0, 200)}`,
+			);
+		}
+		const delivered = fake.ledger
+			.callbacks()
+			.filter((attempt) => attempt.url.includes('/webhook-waiting/'));
+		expect(
+			delivered.some((attempt) => attempt.httpStatus === 200),
+			'no callback reached the resume URL',
+		);
+	} finally {
+		fake.setCallbackOptions({ duplicateCallbacks: false, shuffleCallbacks: 0 });
+	}
+}
+
+/** The Kirin Trigger example: each task's callback starts one execution; a forged one gets 401. */
+async function triggerExample({ n8n, receiver, startTasks, triggerUrl }: E2e): Promise<void> {
+	const forged = await fetch(triggerUrl, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({
+			task_id: 'tsk_forged',
+			status: 'completed',
+			output: [{ content: [{ type: 'video', url: 'https://evil.example/x.mp4' }] }],
+		}),
+	});
+	expect(forged.status === 401, `forged callback answered ${forged.status}`);
+	const { data } = await n8n.execute(startTasks.id);
+	const created = itemsOf(data, 'Start Videos');
+	expect(
+		created.length === 2 && created.every((item) => item.status === 'pending'),
+		`created ${JSON.stringify(created).slice(0, 300)}`,
+	);
+	const received = await waitFor('2 trigger results', () => {
+		const list = receiver.received.get('/trigger-results') ?? [];
+		return list.length >= 2 ? list : undefined;
+	});
+	await new Promise((wake) => setTimeout(wake, 1000));
+	expect(
+		(receiver.received.get('/trigger-results') ?? []).length === 2,
+		'more executions than tasks',
+	);
+	const ids = received.map((item) => item.taskId).sort();
+	expect(
+		JSON.stringify(ids) === JSON.stringify(created.map((item) => item.taskId).sort()),
+		`task ids ${JSON.stringify(ids)}`,
+	);
+	expect(
+		!received.some((item) => item.taskId === 'tsk_forged'),
+		'the forged task started an execution',
+	);
+}
+
+/** The credential test through n8n's REST endpoint: the right key passes, a wrong one fails. */
+async function credentialTest({ n8n, fake }: E2e): Promise<void> {
+	const setup = await rest(n8n, '/rest/owner/setup', {
+		email: 'owner@kirin.test',
+		firstName: 'Kirin',
+		lastName: 'Owner',
+		password: 'Kirin-e2e-Passw0rd',
+	});
+	expect(
+		setup.status === 200 && setup.cookie,
+		`owner setup answered ${setup.status}: ${JSON.stringify(setup.json).slice(0, 300)}`,
+	);
+	const test = async (id: string, apiKey: string) =>
+		await rest(
+			n8n,
+			'/rest/credentials/test',
+			{ credentials: { id, name: id, type: 'kirinApi', data: { apiKey, baseUrl: fake.url } } },
+			setup.cookie,
+		);
+	const good = await test('kirinCredential', fake.apiKey);
+	const goodResult = (good.json.data ?? good.json) as Json;
+	expect(goodResult.status === 'OK', `good key: ${JSON.stringify(good.json).slice(0, 300)}`);
+	const bad = await test('kirinBadKey', 'not-the-key');
+	const badResult = (bad.json.data ?? bad.json) as Json;
+	expect(
+		badResult.status === 'Error' && String(badResult.message).includes('API key'),
+		`bad key: ${JSON.stringify(bad.json).slice(0, 300)}`,
+	);
+}
+
+/**
+ * Imports the credentials and workflows into a new n8n user folder, activates the ones with
+ * webhooks or triggers, and starts n8n.
+ */
+async function setUp(n8n: N8nInstance, fake: FakeKirin, receiver: Receiver): Promise<E2e> {
+	await n8n.import('credentials', [
+		{
+			id: 'kirinCredential',
+			name: 'Kirin account',
+			type: 'kirinApi',
+			data: { apiKey: fake.apiKey, baseUrl: `${fake.url}/` },
+		},
+		{
+			id: 'kirinBadKey',
+			name: 'Kirin wrong key',
+			type: 'kirinApi',
+			data: { apiKey: 'not-the-key', baseUrl: fake.url },
+		},
+	]);
+	const sheetRows = fastPolling(loadExample('sheet-rows-to-videos.json') as WorkflowJson);
+	const upload = fastPolling(loadExample('image-to-video-from-file.json') as WorkflowJson);
+	const [triggerWorkflow, startTasks] = loadExample(
+		'callback-to-kirin-trigger.json',
+	) as WorkflowJson[];
+	for (const node of triggerWorkflow.nodes) {
+		if (node.type === 'n8n-nodes-base.httpRequest')
+			(node.parameters as Json).url = `${receiver.url}/trigger-results`;
+	}
+	const triggerNode = triggerWorkflow.nodes.find(
+		(node) => node.type === 'n8n-nodes-kirin.kirinTrigger',
+	)!;
+	const triggerUrl = `${n8n.url}/webhook/${String(triggerNode.webhookId)}/callback`;
+	for (const node of startTasks.nodes) {
+		if (node.type === 'n8n-nodes-kirin.kirin')
+			((node.parameters as Json).options as Json).callbackUrl = triggerUrl;
+	}
+	const image = makePng(640, 480);
+	for (const workflow of [
+		sheetRows,
+		upload,
+		triggerWorkflow,
+		startTasks,
+		imageFromBinaryWorkflow(image),
+		callbackWorkflow(receiver.url),
+	]) {
+		await n8n.import('workflow', workflow);
+	}
+	for (const id of [upload.id, triggerWorkflow.id, 'e2eCallbackMode']) await n8n.publish(id);
+	await n8n.start();
+	return { n8n, fake, receiver, image, sheetRows, startTasks, triggerUrl };
+}
+
+/**
+ * `--n8n <version or range>`, `--node <major or system>` and `--only <part of a scenario name>`
+ * (each also as `--flag=value`).
+ *
+ * @throws Error on an unknown argument
+ */
+function parseArgs(argv: string[]): N8nChoice & { only?: string } {
+	const choice: N8nChoice & { only?: string } = {};
+	for (let index = 0; index < argv.length; index++) {
+		const [flag, inline] = argv[index].split(/=(.*)/s, 2);
+		const value = () => inline ?? argv[++index];
+		if (flag === '--n8n') choice.version = value();
+		else if (flag === '--node') choice.node = value();
+		else if (flag === '--only') choice.only = value();
+		else
+			throw new Error(
+				`unknown argument ${argv[index]} (use --n8n <version> --node <major|system> --only <name>)`,
+			);
+	}
+	return choice;
+}
+
 async function main(): Promise<void> {
-	const install = installN8n();
-	console.log(`n8n ${install.version} at ${install.n8nBin}`);
+	const started = Date.now();
+	const args = parseArgs(process.argv.slice(2));
+	const scenarios = SCENARIOS.filter(([name]) => !args.only || name.includes(args.only));
+	if (scenarios.length === 0) throw new Error(`no scenario name contains "${args.only}"`);
+	const install = installN8n(args);
+	const nodeVersion = spawnSync(install.nodeBin, ['--version'], { encoding: 'utf8' }).stdout.trim();
+	console.log(`n8n ${install.version} on Node ${nodeVersion}: ${install.n8nBin}`);
 	const fake: FakeKirin = await startFakeKirin({ generationMs: 1500 });
 	const receiver = await new Receiver().start();
 	const n8n = await N8nInstance.create(install);
 	try {
-		await n8n.import('credentials', [
-			{
-				id: 'kirinCredential',
-				name: 'Kirin account',
-				type: 'kirinApi',
-				data: { apiKey: fake.apiKey, baseUrl: `${fake.url}/` },
-			},
-			{
-				id: 'kirinBadKey',
-				name: 'Kirin wrong key',
-				type: 'kirinApi',
-				data: { apiKey: 'not-the-key', baseUrl: fake.url },
-			},
-		]);
-		const sheetRows = fastPolling(loadExample('sheet-rows-to-videos.json') as WorkflowJson);
-		const upload = fastPolling(loadExample('image-to-video-from-file.json') as WorkflowJson);
-		const [triggerWorkflow, startTasks] = loadExample(
-			'callback-to-kirin-trigger.json',
-		) as WorkflowJson[];
-		for (const node of triggerWorkflow.nodes) {
-			if (node.type === 'n8n-nodes-base.httpRequest')
-				(node.parameters as Json).url = `${receiver.url}/trigger-results`;
-		}
-		const triggerNode = triggerWorkflow.nodes.find(
-			(node) => node.type === 'n8n-nodes-kirin.kirinTrigger',
-		)!;
-		const triggerUrl = `${n8n.url}/webhook/${String(triggerNode.webhookId)}/callback`;
-		for (const node of startTasks.nodes) {
-			if (node.type === 'n8n-nodes-kirin.kirin')
-				((node.parameters as Json).options as Json).callbackUrl = triggerUrl;
-		}
-		const image = makePng(640, 480);
-		for (const workflow of [
-			sheetRows,
-			upload,
-			triggerWorkflow,
-			startTasks,
-			imageFromBinaryWorkflow(image),
-			callbackWorkflow(receiver.url),
-		]) {
-			await n8n.import('workflow', workflow);
-		}
-		for (const id of [upload.id, triggerWorkflow.id, 'e2eCallbackMode']) await n8n.publish(id);
-		await n8n.start();
-
-		await check('poll mode: sheet rows example, text to video, through n8n execute', async () => {
-			const { data } = await n8n.execute(sheetRows.id);
-			const items = itemsOf(data, 'Generate Product Videos');
-			expect(items.length === 3, `expected 3 items, got ${items.length}`);
-			for (const item of items) {
-				expect(item.status === 'completed', `status ${String(item.status)}`);
-				expect(
-					String(item.videoUrl).startsWith(`${fake.url}/files/`),
-					`videoUrl ${String(item.videoUrl)}`,
-				);
-				expect(typeof item.costUsd === 'number', 'costUsd is a number');
-				expect(
-					String(item.externalTaskId).startsWith('sheet-'),
-					`externalTaskId ${String(item.externalTaskId)}`,
-				);
-			}
-		});
-
-		await check(
-			'poll mode: image to video with the image as binary from Convert to File',
-			async () => {
-				const before = fake.ledger.creates().length;
-				const { data } = await n8n.execute('e2eImageFromBinary');
-				const [item] = itemsOf(data, 'Animate');
-				expect(item?.status === 'completed', `status ${String(item?.status)}`);
-				const body = fake.ledger.creates()[before].body as Json;
-				expect(body.model === 'kirin_v2_master_i2v', `model ${String(body.model)}`);
-				expect(
-					body.image === image.toString('base64'),
-					'the image reached the API as bare Base64 of the file',
-				);
-			},
-		);
-
-		await check('poll mode: image upload example through its production webhook', async () => {
-			const response = await fetch(`${n8n.url}/webhook/kirin-image-to-video`, {
-				method: 'POST',
-				headers: { 'content-type': 'image/png' },
-				body: image,
+		const e2e = await setUp(n8n, fake, receiver);
+		for (const [name, run] of scenarios)
+			await check(name, async () => await run(e2e), knownGap(name, install.version));
+	} catch (error) {
+		// Setting up failed (an import, an activation, or n8n did not start): every scenario fails.
+		const detail = error instanceof Error ? error.message : String(error);
+		for (const [name] of scenarios)
+			await check(name, async () => {
+				throw new Error(`not run: setting up failed: ${detail.split('\n')[0]}`);
 			});
-			const json = (await response.json()) as Json;
-			expect(
-				response.status === 200,
-				`HTTP ${response.status}: ${JSON.stringify(json).slice(0, 300)}`,
-			);
-			expect(
-				json.status === 'completed' && String(json.videoUrl).endsWith('.mp4'),
-				`answer ${JSON.stringify(json).slice(0, 300)}`,
-			);
-		});
-
-		await check(
-			'callback mode: the fake server calls the real resume URL and the execution finishes',
-			async () => {
-				const prompts = ['a red fox in snow', 'a blue whale breaching', 'a green owl at night'];
-				fake.setCallbackOptions({ duplicateCallbacks: true, shuffleCallbacks: 300 });
-				const response = await fetch(`${n8n.url}/webhook/kirin-callback-batch`, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({ prompts }),
-				});
-				expect(response.status === 200, `start webhook answered ${response.status}`);
-				const received = await waitFor('3 callback results', () => {
-					const list = receiver.received.get('/callback-results') ?? [];
-					return list.length >= 3 ? list : undefined;
-				}).catch((error: Error) => {
-					const attempts = fake.ledger
-						.callbacks()
-						.map((attempt) => `${attempt.taskStatus}:${attempt.httpStatus ?? attempt.error}`);
-					throw new Error(
-						`${error.message}; creates ${fake.ledger.creates().length}; callback answers ${attempts.join(' ')}`,
-					);
-				});
-				await new Promise((wake) => setTimeout(wake, 1500));
-				expect(
-					(receiver.received.get('/callback-results') ?? []).length === 3,
-					'the execution resumed more than once',
-				);
-				for (const item of received) {
-					expect(
-						item.status === 'completed' && String(item.videoUrl).endsWith('.mp4'),
-						`item ${JSON.stringify(item).slice(0, 200)}`,
-					);
-				}
-				const delivered = fake.ledger
-					.callbacks()
-					.filter((attempt) => attempt.url.includes('/webhook-waiting/'));
-				expect(
-					delivered.some((attempt) => attempt.httpStatus === 200),
-					'no callback reached the resume URL',
-				);
-				fake.setCallbackOptions({ duplicateCallbacks: false, shuffleCallbacks: 0 });
-			},
-		);
-
-		await check(
-			'Kirin Trigger example: callbacks start executions; a forged one is refused',
-			async () => {
-				const forged = await fetch(triggerUrl, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({
-						task_id: 'tsk_forged',
-						status: 'completed',
-						output: [{ content: [{ type: 'video', url: 'https://evil.example/x.mp4' }] }],
-					}),
-				});
-				expect(forged.status === 401, `forged callback answered ${forged.status}`);
-				const { data } = await n8n.execute(startTasks.id);
-				const created = itemsOf(data, 'Start Videos');
-				expect(
-					created.length === 2 && created.every((item) => item.status === 'pending'),
-					`created ${JSON.stringify(created).slice(0, 300)}`,
-				);
-				const received = await waitFor('2 trigger results', () => {
-					const list = receiver.received.get('/trigger-results') ?? [];
-					return list.length >= 2 ? list : undefined;
-				});
-				await new Promise((wake) => setTimeout(wake, 1000));
-				expect(
-					(receiver.received.get('/trigger-results') ?? []).length === 2,
-					'more executions than tasks',
-				);
-				const ids = received.map((item) => item.taskId).sort();
-				expect(
-					JSON.stringify(ids) === JSON.stringify(created.map((item) => item.taskId).sort()),
-					`task ids ${JSON.stringify(ids)}`,
-				);
-				expect(
-					!received.some((item) => item.taskId === 'tsk_forged'),
-					'the forged task started an execution',
-				);
-			},
-		);
-
-		await check(
-			'credential test through the REST endpoint: good key passes, bad key fails',
-			async () => {
-				const setup = await rest(n8n, '/rest/owner/setup', {
-					email: 'owner@kirin.test',
-					firstName: 'Kirin',
-					lastName: 'Owner',
-					password: 'Kirin-e2e-Passw0rd',
-				});
-				expect(
-					setup.status === 200 && setup.cookie,
-					`owner setup answered ${setup.status}: ${JSON.stringify(setup.json).slice(0, 300)}`,
-				);
-				const test = async (id: string, apiKey: string) =>
-					await rest(
-						n8n,
-						'/rest/credentials/test',
-						{
-							credentials: { id, name: id, type: 'kirinApi', data: { apiKey, baseUrl: fake.url } },
-						},
-						setup.cookie,
-					);
-				const good = await test('kirinCredential', fake.apiKey);
-				const goodResult = (good.json.data ?? good.json) as Json;
-				expect(goodResult.status === 'OK', `good key: ${JSON.stringify(good.json).slice(0, 300)}`);
-				const bad = await test('kirinBadKey', 'not-the-key');
-				const badResult = (bad.json.data ?? bad.json) as Json;
-				expect(
-					badResult.status === 'Error' && String(badResult.message).includes('API key'),
-					`bad key: ${JSON.stringify(bad.json).slice(0, 300)}`,
-				);
-			},
-		);
+		console.log(detail.split('\n').slice(0, 40).join('\n'));
 	} finally {
 		await n8n.stop();
 		await receiver.close();
 		await fake.close();
 	}
 	const failed = results.filter((result) => !result.ok);
+	const known = results.filter((result) => result.knownGap).length;
 	if (failed.length)
 		console.log(`\nserver log (last lines):\n${n8n.log().split('\n').slice(-40).join('\n')}`);
 	n8n.remove();
-	console.log(`\ne2e: ${results.length - failed.length} passed, ${failed.length} failed`);
+	const seconds = ((Date.now() - started) / 1000).toFixed(0);
+	console.log(
+		`\ne2e: n8n ${install.version} on Node ${nodeVersion}: ${results.length - failed.length - known} passed, ${failed.length} failed${known ? `, ${known} known gap${known > 1 ? 's' : ''}` : ''} (${seconds} s)`,
+	);
 	process.exitCode = failed.length ? 1 : 0;
 }
 
