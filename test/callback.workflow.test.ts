@@ -1,18 +1,23 @@
-import { request } from 'undici';
-
 import { startFakeKirin, type FakeKirin } from './fake-kirin/server';
+import { postJson, resetCallbackOptions } from './harness/fake-api';
 import { outputOf } from './harness/harness';
+import { waitFor } from './harness/wait';
 import { N8nWebhookServer } from './harness/webhooks';
-import { kirinWorkflow } from './harness/workflows';
+import {
+	generateFromPrompts,
+	kirinCredentials,
+	kirinWorkflow,
+	promptItems,
+} from './harness/workflows';
 
 let fake: FakeKirin;
 let n8n: N8nWebhookServer;
-let credentials: { kirinApi: { apiKey: string; baseUrl: string } };
+let credentials: ReturnType<typeof kirinCredentials>;
 
 beforeAll(async () => {
 	fake = await startFakeKirin({ generationMs: 300 });
 	n8n = await new N8nWebhookServer().start();
-	credentials = { kirinApi: { apiKey: fake.apiKey, baseUrl: fake.url } };
+	credentials = kirinCredentials(fake);
 });
 afterAll(async () => {
 	await fake.close();
@@ -20,11 +25,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
 	fake.ledger.reset();
-	fake.setCallbackOptions({
-		duplicateCallbacks: false,
-		shuffleCallbacks: 0,
-		reverseCallbacks: false,
-	});
+	resetCallbackOptions(fake);
 });
 
 const prompts = [
@@ -41,24 +42,10 @@ function callbackWorkflow(
 	continueOnFail = false,
 ) {
 	return kirinWorkflow(
-		{
-			operation: 'generate',
-			model: 'kirin_v2_5_turbo_t2v',
-			prompt: '={{ $json.prompt }}',
-			completion: 'callback',
-			options,
-		},
-		items.map((prompt) => ({ json: { prompt } })),
+		generateFromPrompts({ model: 'kirin_v2_5_turbo_t2v', completion: 'callback', options }),
+		promptItems(...items),
 		{ continueOnFail },
 	);
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!condition()) {
-		if (Date.now() > deadline) throw new Error('condition not met in time');
-		await new Promise((resolve) => setTimeout(resolve, 20));
-	}
 }
 
 describe('Generate Video with Completion "Wait for Callback"', () => {
@@ -134,13 +121,7 @@ describe('Generate Video with Completion "Wait for Callback"', () => {
 			[wrongSecret, 403],
 			[noSecret, 403],
 		] as const) {
-			const response = await request(url.toString(), {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify(completed),
-			});
-			await response.body.dump();
-			expect(response.statusCode).toBe(status);
+			expect((await postJson(url.toString(), completed)).status).toBe(status);
 		}
 		expect(waiting.status).toBe('waiting');
 		expect(waiting.resumes).toBe(0);
@@ -171,8 +152,9 @@ describe('Generate Video with Completion "Wait for Callback"', () => {
 			callbackWorkflow(['quick [ms:50]', 'stuck [never]'], { timeout: 0.01 }),
 			credentials,
 		);
-		await waitFor(() =>
-			fake.ledger.callbacks().some((attempt) => attempt.taskStatus === 'completed'),
+		await waitFor(
+			() => fake.ledger.callbacks().some((attempt) => attempt.taskStatus === 'completed'),
+			{ timeoutMs: 5000, intervalMs: 20 },
 		);
 		expect(waiting.resumes).toBe(0);
 		expect(waiting.firstRun!.waitTill!.getTime()).toBeLessThanOrEqual(Date.now() + 0.01 * 60_000);

@@ -1,18 +1,22 @@
-import { createHash } from 'crypto';
-
 import { expectedVideoSha256, startFakeKirin, type FakeKirin } from './fake-kirin/server';
 import { makePng } from './fixtures/images';
-import { binaryBytes, useFilesystemBinaryData } from './harness/binary';
+import { binaryBytes, sha256Hex as sha256, useFilesystemBinaryData } from './harness/binary';
 import { errorOf, outputOf, runWorkflow } from './harness/harness';
-import { kirinWorkflow } from './harness/workflows';
+import {
+	generateFromPrompts,
+	imageItem,
+	kirinCredentials,
+	kirinWorkflow,
+	promptItems,
+} from './harness/workflows';
 
 let fake: FakeKirin;
-let credentials: { kirinApi: { apiKey: string; baseUrl: string } };
+let credentials: ReturnType<typeof kirinCredentials>;
 
 beforeAll(async () => {
 	await useFilesystemBinaryData();
 	fake = await startFakeKirin({ generationMs: 80 });
-	credentials = { kirinApi: { apiKey: fake.apiKey, baseUrl: fake.url } };
+	credentials = kirinCredentials(fake);
 });
 afterAll(async () => fake.close());
 beforeEach(() => {
@@ -20,29 +24,15 @@ beforeEach(() => {
 	fake.clearFaults();
 });
 
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
-function generate(
-	prompt: string,
-	extra: Record<string, unknown> = {},
-	options: Record<string, unknown> = {},
-) {
-	return {
-		operation: 'generate',
-		model: 'kirin_v2_6_t2v',
-		prompt,
-		downloadVideo: true,
-		...extra,
-		options: { pollInterval: 0.03, retryDelay: 0.01, ...options },
-	};
-}
+/** Fast polling and retries for every Generate Video run here. */
+const FAST = { pollInterval: 0.03, retryDelay: 0.01 };
 
 describe('Download Video', () => {
 	test('the downloaded bytes equal the served bytes, for several videos and sizes', async () => {
 		const sizes = [1, 70_000, 1_500_000, 5_000_000];
 		const run = await runWorkflow(
 			kirinWorkflow(
-				generate('={{ $json.prompt }}'),
+				generateFromPrompts({ downloadVideo: true }, FAST),
 				sizes.map((size) => ({ json: { prompt: `clip [size:${size}]` } })),
 			),
 			credentials,
@@ -67,7 +57,12 @@ describe('Download Video', () => {
 
 	test('a task with several videos fills data, data_1, data_2', async () => {
 		const run = await runWorkflow(
-			kirinWorkflow(generate('three takes [videos:3] [size:20000]')),
+			kirinWorkflow(
+				generateFromPrompts(
+					{ prompt: 'three takes [videos:3] [size:20000]', downloadVideo: true },
+					FAST,
+				),
+			),
 			credentials,
 		);
 		const [item] = outputOf(run, 'Kirin');
@@ -84,7 +79,12 @@ describe('Download Video', () => {
 
 	test('a download that fails once is retried and completes', async () => {
 		fake.setFaults({ downloadFail: { count: 1, mode: 'reset' } });
-		const run = await runWorkflow(kirinWorkflow(generate('clip [size:400000]')), credentials);
+		const run = await runWorkflow(
+			kirinWorkflow(
+				generateFromPrompts({ prompt: 'clip [size:400000]', downloadVideo: true }, FAST),
+			),
+			credentials,
+		);
 		const [item] = outputOf(run, 'Kirin');
 		const taskId = String(item.json.taskId);
 		expect(sha256(await binaryBytes(item.binary!.data))).toBe(
@@ -95,7 +95,12 @@ describe('Download Video', () => {
 
 	test('the output binary field option names the property', async () => {
 		const run = await runWorkflow(
-			kirinWorkflow(generate('clip', {}, { binaryPropertyOutput: 'video' })),
+			kirinWorkflow(
+				generateFromPrompts(
+					{ prompt: 'clip', downloadVideo: true, options: { binaryPropertyOutput: 'video' } },
+					FAST,
+				),
+			),
 			credentials,
 		);
 		const [item] = outputOf(run, 'Kirin');
@@ -105,7 +110,12 @@ describe('Download Video', () => {
 	test('a failed download names the task id and says Get Task can fetch the video again', async () => {
 		fake.setFaults({ downloadFail: { count: 3, mode: 'reset' } });
 		const run = await runWorkflow(
-			kirinWorkflow(generate('clip [size:300000]', {}, { maxRetries: 2 })),
+			kirinWorkflow(
+				generateFromPrompts(
+					{ prompt: 'clip [size:300000]', downloadVideo: true, options: { maxRetries: 2 } },
+					FAST,
+				),
+			),
 			credentials,
 		);
 		const error = errorOf(run, 'Kirin')!;
@@ -129,8 +139,8 @@ describe('Download Video', () => {
 		fake.setFaults({ downloadFail: { count: 2, mode: 'status' } });
 		const run = await runWorkflow(
 			kirinWorkflow(
-				generate('={{ $json.prompt }}', {}, { maxRetries: 1 }),
-				[{ json: { prompt: 'first [ms:30]' } }, { json: { prompt: 'second [ms:400]' } }],
+				generateFromPrompts({ downloadVideo: true, options: { maxRetries: 1 } }, FAST),
+				promptItems('first [ms:30]', 'second [ms:400]'),
 				{ continueOnFail: true },
 			),
 			credentials,
@@ -154,13 +164,7 @@ describe('Download Video', () => {
 					downloadVideo: true,
 					options: { pollInterval: 0.03, binaryPropertyOutput: 'video' },
 				},
-				[
-					{
-						binary: {
-							data: { data: image.toString('base64'), mimeType: 'image/png', fileName: 'p.png' },
-						},
-					},
-				],
+				[imageItem(image, 'p.png')],
 			),
 			credentials,
 		);

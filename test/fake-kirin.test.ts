@@ -3,10 +3,12 @@
  * `/work/shared/kirin-api.md` or the seed pages, every node test built on it is wrong.
  */
 import * as http from 'node:http';
-import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 
 import { makeJpegHeader } from './fixtures/images';
+import { sha256Hex } from './harness/binary';
+import { apiRequest as api, createOverHttp as create } from './harness/fake-api';
+import { waitFor } from './harness/wait';
 import {
 	expectedVideoSha256,
 	parseByteSize,
@@ -18,54 +20,8 @@ import {
 
 const KEY = 'test-key';
 
-interface ApiResponse {
-	status: number;
-	headers: Headers;
-	text: string;
-	json: any;
-}
-
-async function api(
-	fake: FakeKirin,
-	method: string,
-	path: string,
-	body?: unknown,
-	authorization: string | null = `Bearer ${KEY}`,
-): Promise<ApiResponse> {
-	const headers: Record<string, string> = { 'content-type': 'application/json' };
-	if (authorization !== null) headers.authorization = authorization;
-	const res = await fetch(`${fake.url}${path}`, {
-		method,
-		headers,
-		body: body === undefined ? undefined : JSON.stringify(body),
-	});
-	const text = await res.text();
-	let json: unknown;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		json = undefined;
-	}
-	return { status: res.status, headers: res.headers, text, json };
-}
-
-const create = (fake: FakeKirin, body: Record<string, unknown>) =>
-	api(fake, 'POST', '/v1/videos/generations', body);
-
-async function waitFor<T>(
-	probe: () => Promise<T | undefined> | T | undefined,
-	timeoutMs = 3000,
-): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error('waitFor: timed out');
-		await new Promise((resolve) => setTimeout(resolve, 5));
-	}
-}
-
-async function waitForStatus(fake: FakeKirin, taskId: string, status: string): Promise<KirinTask> {
+/** Reads a task over HTTP until it is in `status`, and returns it. */
+function waitForStatus(fake: FakeKirin, taskId: string, status: string): Promise<KirinTask> {
 	return waitFor(async () => {
 		const res = await api(fake, 'GET', `/v1/tasks/${taskId}`);
 		return res.json?.status === status ? (res.json as KirinTask) : undefined;
@@ -519,9 +475,7 @@ describe('fake Kirin server', () => {
 			const bytes = Buffer.from(await file.arrayBuffer());
 			expect(bytes.length).toBe(64 * 1024);
 			expect(bytes.subarray(4, 8).toString('latin1')).toBe('ftyp');
-			expect(createHash('sha256').update(bytes).digest('hex')).toBe(
-				expectedVideoSha256(taskId, 0, 64 * 1024),
-			);
+			expect(sha256Hex(bytes)).toBe(expectedVideoSha256(taskId, 0, 64 * 1024));
 			expect(fake.ledger.statusPolls(taskId)).toBeGreaterThanOrEqual(2);
 			expect(fake.ledger.downloads(taskId)).toHaveLength(1);
 		});
@@ -540,9 +494,7 @@ describe('fake Kirin server', () => {
 			const third = await fetch(urls[2]);
 			const bytes = Buffer.from(await third.arrayBuffer());
 			expect(bytes.length).toBe(200_000);
-			expect(createHash('sha256').update(bytes).digest('hex')).toBe(
-				expectedVideoSha256(done.task_id, 2, 200_000),
-			);
+			expect(sha256Hex(bytes)).toBe(expectedVideoSha256(done.task_id, 2, 200_000));
 			expect(expectedVideoSha256(done.task_id, 1, 200_000)).not.toBe(
 				expectedVideoSha256(done.task_id, 2, 200_000),
 			);
@@ -596,7 +548,9 @@ describe('fake Kirin server', () => {
 
 		it('keeps a [never] task processing', async () => {
 			const created = await create(fake, { ...MINIMAL.kirin_v1_t2v, prompt: 'fox [never]' });
-			await new Promise((resolve) => setTimeout(resolve, 60));
+			// Past the time in which any other task would have finished.
+			const task = fake.tasks.get(created.json.task_id)!;
+			await waitFor(() => Date.now() - task.createdAtMs > task.generationMs);
 			expect((await api(fake, 'GET', `/v1/tasks/${created.json.task_id}`)).json.status).toBe(
 				'processing',
 			);
@@ -723,9 +677,7 @@ describe('fake Kirin server', () => {
 			fake.setFaults({ downloadFail: { count: 1, mode: 'reset' } });
 			await expect(fetch(url).then((r) => r.arrayBuffer())).rejects.toThrow();
 			const ok = Buffer.from(await (await fetch(url)).arrayBuffer());
-			expect(createHash('sha256').update(ok).digest('hex')).toBe(
-				expectedVideoSha256(done.task_id, 0, ok.length),
-			);
+			expect(sha256Hex(ok)).toBe(expectedVideoSha256(done.task_id, 0, ok.length));
 			expect(fake.ledger.downloads(done.task_id).map((e) => e.fault)).toEqual([
 				'downloadFail',
 				'downloadFail',

@@ -11,10 +11,17 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { startFakeKirin, type FakeKirin } from './fake-kirin/server';
 import { makeJpegHeader, makePng } from './fixtures/images';
-import { errorOf, outputOf, runWorkflow, startWorkflow } from './harness/harness';
-import { kirinWorkflow, type TestItem } from './harness/workflows';
+import { startWorkflow } from './harness/harness';
+import { sleep, waitFor } from './harness/wait';
+import {
+	FAST_POLL,
+	imageItem,
+	kirinCredentials,
+	kirinWorkflow,
+	runGenerate,
+	type TestItem,
+} from './harness/workflows';
 
-const FAST = { pollInterval: 0.02 };
 const PNG_1280x720 = makePng(1280, 720);
 const PNG_BASE64 = PNG_1280x720.toString('base64');
 const DERIVED_ID = /^n8n-.+-\d+-[0-9a-f]{12}$/;
@@ -36,43 +43,9 @@ beforeEach(() => {
 	fake.ledger.reset();
 });
 
-function credentials(apiKey = fake.apiKey) {
-	return { kirinApi: { apiKey, baseUrl: fake.url } };
-}
-
-async function generate(
-	parameters: IDataObject,
-	items?: TestItem[],
-	options: { continueOnFail?: boolean; apiKey?: string } = {},
-) {
-	const run = await runWorkflow(
-		kirinWorkflow(
-			{
-				operation: 'generate',
-				...parameters,
-				options: { ...FAST, ...((parameters.options as IDataObject) ?? {}) },
-			},
-			items,
-			{
-				continueOnFail: options.continueOnFail,
-			},
-		),
-		credentials(options.apiKey),
-	);
-	return {
-		run,
-		output: errorOf(run, 'Kirin') ? [] : outputOf(run, 'Kirin'),
-		error: errorOf(run, 'Kirin'),
-	};
-}
-
 /** The bodies of the create requests that created a task, in order of receipt. */
 function createdBodies(): IDataObject[] {
 	return fake.ledger.creates().map((entry) => entry.body as IDataObject);
-}
-
-function imageItem(bytes: Buffer, fileName = 'photo.png', mimeType = 'image/png'): TestItem {
-	return { json: {}, binary: { data: { data: bytes.toString('base64'), fileName, mimeType } } };
 }
 
 describe('request body with defaults only (one per model, as the page lists its defaults)', () => {
@@ -134,7 +107,7 @@ describe('request body with defaults only (one per model, as the page lists its 
 	it.each(cases)(
 		'%s sends exactly the page defaults',
 		async (model, parameters, items, expected) => {
-			const { output, error } = await generate({ model, ...parameters }, items);
+			const { output, error } = await runGenerate(fake, { model, ...parameters }, items);
 			expect(error).toBeUndefined();
 			const bodies = createdBodies();
 			expect(bodies).toHaveLength(1);
@@ -153,16 +126,16 @@ describe('request body with defaults only (one per model, as the page lists its 
 	);
 
 	it('kirin_v2_1_master_t2v sends no duration, and kirin_v2_6_t2v no sound in Standard mode', async () => {
-		await generate({ model: 'kirin_v2_1_master_t2v', prompt: 'fox' });
-		await generate({ model: 'kirin_v2_6_t2v', prompt: 'fox' });
+		await runGenerate(fake, { model: 'kirin_v2_1_master_t2v', prompt: 'fox' });
+		await runGenerate(fake, { model: 'kirin_v2_6_t2v', prompt: 'fox' });
 		const [v21, v26] = createdBodies();
 		expect(v21).not.toHaveProperty('duration');
 		expect(v26).not.toHaveProperty('sound');
 	});
 
 	it('gives each run its own derived external task id, so two runs create two tasks', async () => {
-		const first = await generate({ model: 'kirin_v2_6_t2v', prompt: 'same prompt' });
-		const second = await generate({ model: 'kirin_v2_6_t2v', prompt: 'same prompt' });
+		const first = await runGenerate(fake, { model: 'kirin_v2_6_t2v', prompt: 'same prompt' });
+		const second = await runGenerate(fake, { model: 'kirin_v2_6_t2v', prompt: 'same prompt' });
 		expect(first.output[0].json.taskId).not.toBe(second.output[0].json.taskId);
 		const ids = createdBodies().map((body) => body.external_task_id);
 		expect(new Set(ids).size).toBe(2);
@@ -173,7 +146,7 @@ describe('request body with defaults only (one per model, as the page lists its 
 describe('request body with every field set', () => {
 	it('kirin_v2_6_t2v: negative prompt, Professional mode with sound on, 10 s, 9:16, watermark, callback and external id', async () => {
 		const callbackUrl = `${fake.url}/callback?secret=s3cret`;
-		const { output, error } = await generate({
+		const { output, error } = await runGenerate(fake, {
 			model: 'kirin_v2_6_t2v',
 			prompt: 'a red fox in snow',
 			negativePrompt: 'blur, text',
@@ -207,12 +180,12 @@ describe('request body with every field set', () => {
 	});
 
 	it('kirin_v2_6_t2v: sound off in Professional mode is sent as "off"', async () => {
-		await generate({ model: 'kirin_v2_6_t2v', prompt: 'fox', mode: 'pro', sound: false });
+		await runGenerate(fake, { model: 'kirin_v2_6_t2v', prompt: 'fox', mode: 'pro', sound: false });
 		expect(createdBodies()[0]).toMatchObject({ mode: 'pro', sound: 'off' });
 	});
 
 	it('kirin_v2_5_turbo_t2v: negative prompt, Professional, 10 s, 1:1, watermark', async () => {
-		await generate({
+		await runGenerate(fake, {
 			model: 'kirin_v2_5_turbo_t2v',
 			prompt: 'fox',
 			negativePrompt: 'people',
@@ -237,7 +210,7 @@ describe('request body with every field set', () => {
 	});
 
 	it('kirin_v2_1_master_t2v: 10 s, 1:1, watermark', async () => {
-		await generate({
+		await runGenerate(fake, {
 			model: 'kirin_v2_1_master_t2v',
 			prompt: 'fox',
 			duration: '10',
@@ -258,7 +231,7 @@ describe('request body with every field set', () => {
 
 	it('kirin_v2_master_i2v: image URL, prompt, negative prompt, 10 s, watermark, callback', async () => {
 		const callbackUrl = `${fake.url}/callback`;
-		await generate({
+		await runGenerate(fake, {
 			model: 'kirin_v2_master_i2v',
 			imageSource: 'url',
 			imageUrl: 'https://cdn.example.com/product.png',
@@ -283,7 +256,7 @@ describe('request body with every field set', () => {
 	});
 
 	it('kirin_v1_t2v: simple camera control with one axis set and the other five sent as 0', async () => {
-		const { error } = await generate({
+		const { error } = await runGenerate(fake, {
 			model: 'kirin_v1_t2v',
 			prompt: 'fox',
 			negativePrompt: 'rain',
@@ -317,12 +290,16 @@ describe('request body with every field set', () => {
 	});
 
 	it('kirin_v1_t2v: a predefined camera movement is sent without config', async () => {
-		await generate({ model: 'kirin_v1_t2v', prompt: 'fox', cameraControlType: 'forward_up' });
+		await runGenerate(fake, {
+			model: 'kirin_v1_t2v',
+			prompt: 'fox',
+			cameraControlType: 'forward_up',
+		});
 		expect(createdBodies()[0].camera_control).toEqual({ type: 'forward_up' });
 	});
 
 	it('kirin_v1_t2v: CFG scale 0 is sent as 0 (not dropped) in Professional mode for 10 s', async () => {
-		await generate({
+		await runGenerate(fake, {
 			model: 'kirin_v1_t2v',
 			prompt: 'fox',
 			cfgScale: 0,
@@ -338,7 +315,7 @@ describe('request body with every field set', () => {
 describe('image source', () => {
 	it("binary: the item's file is sent as bare Base64 (JPEG judged by its bytes)", async () => {
 		const jpeg = makeJpegHeader(1024, 768);
-		await generate({ model: 'kirin_v2_master_i2v', imageSource: 'binary' }, [
+		await runGenerate(fake, { model: 'kirin_v2_master_i2v', imageSource: 'binary' }, [
 			imageItem(jpeg, 'shot.jpg', 'image/jpeg'),
 		]);
 		expect(createdBodies()[0].image).toBe(jpeg.toString('base64'));
@@ -349,7 +326,8 @@ describe('image source', () => {
 			json: {},
 			binary: { picture: { data: PNG_BASE64, fileName: 'p.png', mimeType: 'image/png' } },
 		};
-		await generate(
+		await runGenerate(
+			fake,
 			{ model: 'kirin_v2_master_i2v', imageSource: 'binary', binaryPropertyName: 'picture' },
 			[item],
 		);
@@ -357,7 +335,7 @@ describe('image source', () => {
 	});
 
 	it('url: the URL is passed as it is', async () => {
-		await generate({
+		await runGenerate(fake, {
 			model: 'kirin_v2_master_i2v',
 			imageSource: 'url',
 			imageUrl: 'https://cdn.example.com/a%20b/c.jpg?x=1',
@@ -366,7 +344,7 @@ describe('image source', () => {
 	});
 
 	it('base64: a data: prefix is stripped', async () => {
-		await generate({
+		await runGenerate(fake, {
 			model: 'kirin_v2_master_i2v',
 			imageSource: 'base64',
 			imageBase64: `data:image/png;base64,${PNG_BASE64}`,
@@ -377,7 +355,11 @@ describe('image source', () => {
 	it('base64: line breaks of wrapped Base64 are removed', async () => {
 		const wrapped = PNG_BASE64.replace(/(.{76})/g, '$1\n');
 		expect(wrapped).toContain('\n');
-		await generate({ model: 'kirin_v2_master_i2v', imageSource: 'base64', imageBase64: wrapped });
+		await runGenerate(fake, {
+			model: 'kirin_v2_master_i2v',
+			imageSource: 'base64',
+			imageBase64: wrapped,
+		});
 		expect(createdBodies()[0].image).toBe(PNG_BASE64);
 	});
 
@@ -388,7 +370,7 @@ describe('image source', () => {
 		const png = makePng(640, 480);
 		const padded = png.toString('base64');
 		expect(padded.endsWith('=')).toBe(true);
-		const { error } = await generate({
+		const { error } = await runGenerate(fake, {
 			model: 'kirin_v2_master_i2v',
 			imageSource: 'base64',
 			imageBase64: padded.replace(/=+$/, ''),
@@ -400,7 +382,10 @@ describe('image source', () => {
 
 describe('poll lifecycle', () => {
 	it('waits for the task and outputs the video URL, videos, cost as a number and pairedItem', async () => {
-		const { output, error } = await generate({ model: 'kirin_v2_5_turbo_t2v', prompt: 'fox' });
+		const { output, error } = await runGenerate(fake, {
+			model: 'kirin_v2_5_turbo_t2v',
+			prompt: 'fox',
+		});
 		expect(error).toBeUndefined();
 		expect(output).toHaveLength(1);
 		const json = output[0].json;
@@ -422,7 +407,10 @@ describe('poll lifecycle', () => {
 	});
 
 	it('outputs every video of a task with several', async () => {
-		const { output } = await generate({ model: 'kirin_v2_6_t2v', prompt: 'fox [videos:3]' });
+		const { output } = await runGenerate(fake, {
+			model: 'kirin_v2_6_t2v',
+			prompt: 'fox [videos:3]',
+		});
 		const taskId = output[0].json.taskId as string;
 		expect(output[0].json.videos).toEqual(
 			[0, 1, 2].map((index) => ({
@@ -436,7 +424,8 @@ describe('poll lifecycle', () => {
 
 	it('keeps input order and pairing when later items finish first', async () => {
 		const prompts = ['slow fox [ms:300]', 'quick fox [ms:40]', 'medium fox [ms:150]'];
-		const { output, error } = await generate(
+		const { output, error } = await runGenerate(
+			fake,
 			{ model: 'kirin_v2_6_t2v', prompt: '={{ $json.prompt }}' },
 			prompts.map((prompt) => ({ json: { prompt } })),
 		);
@@ -464,7 +453,10 @@ describe('failed tasks: the five error kinds of the pages', () => {
 	it.each(kinds)(
 		'[fail:%s] fails the node naming the model, the code and its meaning',
 		async (kind, meaning) => {
-			const { error } = await generate({ model: 'kirin_v2_6_t2v', prompt: `fox [fail:${kind}]` });
+			const { error } = await runGenerate(fake, {
+				model: 'kirin_v2_6_t2v',
+				prompt: `fox [fail:${kind}]`,
+			});
 			expect(error).toBeDefined();
 			expect(error!.message).toContain(`Kirin V2.6 - Text to Video: ${meaning} (002014${kind})`);
 			const taskId = fake.ledger.creates()[0].createdTaskId!;
@@ -479,7 +471,7 @@ describe('failed tasks: the five error kinds of the pages', () => {
 		['kirin_v2_master_i2v', 'Kirin V2 Master - Image to Video', '002015095'],
 	])('%s names its own model and code', async (model, name, code) => {
 		const items = model === 'kirin_v2_master_i2v' ? [imageItem(PNG_1280x720)] : undefined;
-		const { error } = await generate({ model, prompt: 'x [fail]' }, items);
+		const { error } = await runGenerate(fake, { model, prompt: 'x [fail]' }, items);
 		expect(error!.message).toContain(`${name}: internal generation error (${code})`);
 	});
 
@@ -487,7 +479,8 @@ describe('failed tasks: the five error kinds of the pages', () => {
 		'with Continue On Fail, [fail:%s] becomes an error item while the other items succeed',
 		async (kind, meaning) => {
 			const prompts = ['fox one', `fox two [fail:${kind}]`, 'fox three'];
-			const { output, error } = await generate(
+			const { output, error } = await runGenerate(
+				fake,
 				{ model: 'kirin_v2_6_t2v', prompt: '={{ $json.prompt }}' },
 				prompts.map((prompt) => ({ json: { prompt } })),
 				{ continueOnFail: true },
@@ -519,7 +512,7 @@ describe('failed tasks: the five error kinds of the pages', () => {
 describe('timeout', () => {
 	it('fails with the task id and points to Get Task when the task does not finish in time', async () => {
 		const started = Date.now();
-		const { error } = await generate({
+		const { error } = await runGenerate(fake, {
 			model: 'kirin_v2_6_t2v',
 			prompt: 'fox [never]',
 			options: { timeout: 0.005, pollInterval: 0.05 },
@@ -537,7 +530,8 @@ describe('timeout', () => {
 	});
 
 	it('with Continue On Fail, a timed-out task is an error item carrying its task id', async () => {
-		const { output } = await generate(
+		const { output } = await runGenerate(
+			fake,
 			{
 				model: 'kirin_v2_6_t2v',
 				prompt: '={{ $json.prompt }}',
@@ -564,14 +558,12 @@ describe('cancellation', () => {
 				operation: 'generate',
 				model: 'kirin_v2_6_t2v',
 				prompt: 'fox [never]',
-				options: FAST,
+				options: FAST_POLL,
 			}),
-			credentials(),
+			kirinCredentials(fake),
 		);
 		const polls = () => fake.ledger.entries.filter((entry) => entry.kind === 'poll').length;
-		const deadline = Date.now() + 3000;
-		while (polls() < 2 && Date.now() < deadline)
-			await new Promise((resolve) => setTimeout(resolve, 10));
+		await waitFor(() => polls() >= 2, { intervalMs: 10, what: 'two polls' });
 		expect(polls()).toBeGreaterThanOrEqual(2);
 
 		const cancelledAt = Date.now();
@@ -585,18 +577,23 @@ describe('cancellation', () => {
 		expect(output.some((item: INodeExecutionData) => item.json.status === 'completed')).toBe(false);
 
 		// Let any request already in flight land, then check that no further poll arrives.
-		await new Promise((resolve) => setTimeout(resolve, 50));
+		await sleep(50);
 		const after = polls();
-		await new Promise((resolve) => setTimeout(resolve, 300));
+		await sleep(300);
 		expect(polls()).toBe(after);
 	});
 });
 
 describe('HTTP errors from the API', () => {
 	it('401: a wrong API key fails naming the API key and the credential, without retrying or leaking the key', async () => {
-		const { error } = await generate({ model: 'kirin_v2_6_t2v', prompt: 'fox' }, undefined, {
-			apiKey: 'sk-wrong-key-123',
-		});
+		const { error } = await runGenerate(
+			fake,
+			{ model: 'kirin_v2_6_t2v', prompt: 'fox' },
+			undefined,
+			{
+				apiKey: 'sk-wrong-key-123',
+			},
+		);
 		expect(error).toBeDefined();
 		expect(error!.message).toMatch(/API key/);
 		expect(error!.message).toContain('401');
@@ -607,18 +604,28 @@ describe('HTTP errors from the API', () => {
 	});
 
 	it('403: a forbidden key fails naming the API key', async () => {
-		const { error } = await generate({ model: 'kirin_v2_6_t2v', prompt: 'fox' }, undefined, {
-			apiKey: 'revoked-key',
-		});
+		const { error } = await runGenerate(
+			fake,
+			{ model: 'kirin_v2_6_t2v', prompt: 'fox' },
+			undefined,
+			{
+				apiKey: 'revoked-key',
+			},
+		);
 		expect(error!.message).toMatch(/API key/);
 		expect(error!.message).toContain('403');
 		expect(fake.ledger.createAttempts()).toHaveLength(1);
 	});
 
 	it('402: insufficient balance fails once, with nothing created', async () => {
-		const { error } = await generate({ model: 'kirin_v2_6_t2v', prompt: 'fox' }, undefined, {
-			apiKey: 'broke-key',
-		});
+		const { error } = await runGenerate(
+			fake,
+			{ model: 'kirin_v2_6_t2v', prompt: 'fox' },
+			undefined,
+			{
+				apiKey: 'broke-key',
+			},
+		);
 		expect(error).toBeDefined();
 		expect(error!.message).toMatch(/insufficient balance/i);
 		expect(error!.message).toContain('402');
@@ -627,7 +634,8 @@ describe('HTTP errors from the API', () => {
 	});
 
 	it('402 with Continue On Fail: every item becomes an error item with its pairing', async () => {
-		const { output } = await generate(
+		const { output } = await runGenerate(
+			fake,
 			{ model: 'kirin_v2_6_t2v', prompt: '={{ $json.prompt }}' },
 			[{ json: { prompt: 'a' } }, { json: { prompt: 'b' } }],
 			{ continueOnFail: true, apiKey: 'broke-key' },
@@ -641,7 +649,7 @@ describe('HTTP errors from the API', () => {
 	it("400: input the node accepts but the API rejects fails with the API's message, without retrying", async () => {
 		// The node passes image URLs to the API as they are ("the API checks the image"); this one is
 		// no valid URL for the API.
-		const { error } = await generate({
+		const { error } = await runGenerate(fake, {
 			model: 'kirin_v2_master_i2v',
 			imageSource: 'url',
 			imageUrl: 'https://[oops]/cat.png',

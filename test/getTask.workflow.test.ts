@@ -7,8 +7,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { startFakeKirin, type FakeKirin, type KirinTask } from './fake-kirin/server';
-import { errorOf, outputOf, runWorkflow } from './harness/harness';
-import { kirinWorkflow, type TestItem } from './harness/workflows';
+import { createOverHttp, waitForTaskStatus } from './harness/fake-api';
+import { outputOf, runWorkflow } from './harness/harness';
+import { kirinCredentials, kirinWorkflow, runKirin, type TestItem } from './harness/workflows';
 
 let fake: FakeKirin;
 
@@ -24,40 +25,36 @@ beforeEach(() => {
 
 /** Creates a task on the fake over HTTP, as any API client would. */
 async function createTask(body: IDataObject): Promise<KirinTask> {
-	const response = await fetch(`${fake.url}/v1/videos/generations`, {
-		method: 'POST',
-		headers: { authorization: `Bearer ${fake.apiKey}`, 'content-type': 'application/json' },
-		body: JSON.stringify(body),
-	});
+	const response = await createOverHttp(fake, body);
 	expect(response.status).toBe(200);
-	return (await response.json()) as KirinTask;
+	return response.json as KirinTask;
 }
 
 /** Waits (without HTTP, so the ledger stays clean) until the fake reports the task in `status`. */
-async function settled(taskId: string, status: string): Promise<void> {
-	const deadline = Date.now() + 3000;
-	while (fake.taskJson(taskId)?.status !== status) {
-		if (Date.now() > deadline) throw new Error(`task ${taskId} never reached ${status}`);
-		await new Promise((resolve) => setTimeout(resolve, 5));
-	}
-}
+const settled = (taskId: string, status: string) => waitForTaskStatus(fake, taskId, status);
 
 let counter = 0;
 const uniqueId = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;
 
+/** Runs Get Task with `parameters` (base URL given with a trailing slash, which must not matter). */
 async function getTask(
 	parameters: IDataObject,
 	items?: TestItem[],
 	options: { continueOnFail?: boolean; apiKey?: string } = {},
 ) {
-	const run = await runWorkflow(
-		kirinWorkflow({ operation: 'getTask', ...parameters }, items, {
-			continueOnFail: options.continueOnFail,
-		}),
-		{ kirinApi: { apiKey: options.apiKey ?? fake.apiKey, baseUrl: `${fake.url}/` } },
+	const credentials = kirinCredentials(
+		{ url: `${fake.url}/`, apiKey: fake.apiKey },
+		options.apiKey,
 	);
-	const error = errorOf(run, 'Kirin');
-	return { error, output: error ? [] : outputOf(run, 'Kirin') };
+	const { error, output } = await runKirin(
+		{ operation: 'getTask', ...parameters },
+		items,
+		credentials,
+		{
+			continueOnFail: options.continueOnFail,
+		},
+	);
+	return { error, output };
 }
 
 describe('Get Task by task id', () => {
@@ -207,7 +204,7 @@ describe('Get Task by external task id', () => {
 				completion: 'none',
 				options: { externalTaskId: uniqueId('later') },
 			}),
-			{ kirinApi: { apiKey: fake.apiKey, baseUrl: fake.url } },
+			kirinCredentials(fake),
 		);
 		const [createdItem] = outputOf(generateRun, 'Kirin');
 		expect(createdItem.json.status).toBe('pending');

@@ -11,7 +11,6 @@
  *
  * Run `npm run build` first: the tests load dist/.
  */
-import { createHash } from 'node:crypto';
 import { format } from 'node:util';
 
 import type { IDataObject, INodeExecutionData, IRun } from 'n8n-workflow';
@@ -29,15 +28,19 @@ import {
 	type FakeKirinFaults,
 	type LedgerEntry,
 } from './fake-kirin/server';
-import { binaryBytes } from './harness/binary';
+import { binaryBytes, sha256Hex } from './harness/binary';
+import { createOverHttp } from './harness/fake-api';
+import { errorOf, outputOf, startWorkflow } from './harness/harness';
+import { sleep, waitFor } from './harness/wait';
 import {
-	errorOf,
-	outputOf,
-	runWorkflow,
-	startWorkflow,
-	type WorkflowJson,
-} from './harness/harness';
-import { kirinWorkflow, type TestItem } from './harness/workflows';
+	generateFromPrompts,
+	kirinCredentials,
+	kirinWorkflow,
+	promptItems,
+	runKirin,
+	type KirinNodeSettings,
+	type TestItem,
+} from './harness/workflows';
 
 /** Keys distinctive enough that any occurrence in an output or a log line is a leak. */
 const KEY = 'sk-kirin-LEAKCHECK-7f3a9c2e1b04d8';
@@ -98,7 +101,7 @@ beforeEach(() => {
 
 afterEach(async () => {
 	// Log lines may be written a tick after the run ended.
-	await new Promise((resolve) => setTimeout(resolve, 20));
+	await sleep(20);
 	while (restorers.length) restorers.pop()!();
 	for (const key of [KEY, WRONG_KEY, FORBIDDEN_KEY, BROKE_KEY]) {
 		expect(captured.join('\n')).not.toContain(key);
@@ -120,37 +123,21 @@ interface Flags {
 	maxTries?: number;
 }
 
-/** Generate Video parameters: prompt from each item's `prompt`, fast polling and retries. */
-function generate(options: IDataObject = {}, extra: IDataObject = {}): IDataObject {
-	return {
-		operation: 'generate',
-		model: 'kirin_v2_6_t2v',
-		prompt: '={{ $json.prompt }}',
-		...extra,
-		options: {
-			pollInterval: 0.03,
-			timeout: 0.5,
-			maxRetries: 5,
-			retryDelay: 0.01,
-			requestTimeout: 5,
-			...options,
-		},
-	};
-}
-
-function prompts(...texts: string[]): TestItem[] {
-	return texts.map((prompt) => ({ json: { prompt } }));
-}
+/** Generate Video options of every scenario: fast polling and retries, a short timeout. */
+const RELIABLE: IDataObject = {
+	pollInterval: 0.03,
+	timeout: 0.5,
+	maxRetries: 5,
+	retryDelay: 0.01,
+	requestTimeout: 5,
+};
 
 const THREE = () =>
-	prompts('A red fox in fresh snow', 'A lighthouse at dusk', 'A paper boat on a river');
+	promptItems('A red fox in fresh snow', 'A lighthouse at dusk', 'A paper boat on a river');
 
-function workflow(parameters: IDataObject, items: TestItem[], flags: Flags = {}): WorkflowJson {
-	const json = kirinWorkflow(parameters, items, flags);
-	// n8n reads a Wait Between Tries of 0 as 1000 ms; 10 ms keeps the retry scenarios fast.
-	if (flags.retryOnFail) json.nodes.find((node) => node.name === 'Kirin')!.waitBetweenTries = 10;
-	return json;
-}
+/** The node's settings; n8n reads a Wait Between Tries of 0 as 1000 ms, 10 ms keeps retries fast. */
+const settings = (flags: Flags): KirinNodeSettings =>
+	flags.retryOnFail ? { ...flags, waitBetweenTries: 10 } : flags;
 
 async function execute(
 	parameters: IDataObject,
@@ -159,13 +146,13 @@ async function execute(
 	apiKey = KEY,
 	server: FakeKirin = fake,
 ): Promise<Result> {
-	const started = Date.now();
-	const run = await runWorkflow(workflow(parameters, items, flags), {
-		kirinApi: { apiKey, baseUrl: server.url },
-	});
-	const ms = Date.now() - started;
-	const ran = Boolean(run.data.resultData.runData.Kirin?.length);
-	return { run, items: ran ? outputOf(run, 'Kirin') : [], error: errorOf(run, 'Kirin'), ms };
+	const { run, output, error, ms } = await runKirin(
+		parameters,
+		items,
+		kirinCredentials(server, apiKey),
+		settings(flags),
+	);
+	return { run, items: output, error, ms };
 }
 
 function safeStringify(value: unknown): string {
@@ -262,20 +249,12 @@ function attemptsFor(externalTaskId: string): LedgerEntry[] {
 		);
 }
 
-async function waitUntil(probe: () => boolean, timeoutMs = 3000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!probe()) {
-		if (Date.now() > deadline) throw new Error('waitUntil: timed out');
-		await new Promise((resolve) => setTimeout(resolve, 5));
-	}
-}
-
 // ---- scenarios ----
 
 describe('Nothing lost, nothing paid twice', () => {
 	test('no faults: 3 items, 3 tasks, 3 videos', async () => {
 		const items = THREE();
-		const result = await execute(generate(), items);
+		const result = await execute(generateFromPrompts({}, RELIABLE), items);
 		expectAllDelivered(result, items);
 		expect(fake.ledger.createAttempts()).toHaveLength(3);
 	});
@@ -283,7 +262,7 @@ describe('Nothing lost, nothing paid twice', () => {
 	test('429 with Retry-After in seconds: waits as long as the header says, then creates once', async () => {
 		fake.setFaults({ rateLimit: { count: 3, retryAfterSeconds: 1, on: 'create' } });
 		const items = THREE();
-		const result = await execute(generate(), items);
+		const result = await execute(generateFromPrompts({}, RELIABLE), items);
 		expectAllDelivered(result, items);
 		expect(faulted('rateLimit')).toHaveLength(3);
 		// A 429 created nothing, so no look-up is needed: one more POST per item.
@@ -301,7 +280,7 @@ describe('Nothing lost, nothing paid twice', () => {
 		const until = new Date(Date.now() + 2000);
 		fake.setFaults({ rateLimit: { count: 3, retryAfterDate: until, on: 'create' } });
 		const items = THREE();
-		const result = await execute(generate(), items);
+		const result = await execute(generateFromPrompts({}, RELIABLE), items);
 		expectAllDelivered(result, items);
 		expect(faulted('rateLimit')).toHaveLength(3);
 		expect(fake.ledger.createAttempts()).toHaveLength(6);
@@ -321,7 +300,7 @@ describe('Nothing lost, nothing paid twice', () => {
 		async (status) => {
 			fake.setFaults({ serverErrors: { count: 5, status, on: 'create' } });
 			const items = THREE();
-			const result = await execute(generate(), items);
+			const result = await execute(generateFromPrompts({}, RELIABLE), items);
 			expectAllDelivered(result, items);
 			expect(faulted('serverErrors')).toHaveLength(5);
 			expect(faulted('serverErrors').every((entry) => entry.status === status)).toBe(true);
@@ -335,7 +314,7 @@ describe('Nothing lost, nothing paid twice', () => {
 		async (status) => {
 			fake.setFaults({ serverErrors: { count: 6, status, on: 'poll' } });
 			const items = THREE();
-			const result = await execute(generate(), items);
+			const result = await execute(generateFromPrompts({}, RELIABLE), items);
 			expectAllDelivered(result, items);
 			expect(faulted('serverErrors')).toHaveLength(6);
 			expect(fake.ledger.createAttempts()).toHaveLength(3);
@@ -345,7 +324,7 @@ describe('Nothing lost, nothing paid twice', () => {
 	test('connection reset before the task is created: the look-up finds nothing, the task is created once', async () => {
 		fake.setFaults({ resetBeforeCreate: 2 });
 		const items = THREE();
-		const result = await execute(generate(), items);
+		const result = await execute(generateFromPrompts({}, RELIABLE), items);
 		expectAllDelivered(result, items);
 		const resets = faulted('resetBeforeCreate');
 		expect(resets).toHaveLength(2);
@@ -358,7 +337,7 @@ describe('Nothing lost, nothing paid twice', () => {
 	test('connection reset after the task is created (answer lost): the task is adopted, not created twice', async () => {
 		fake.setFaults({ resetAfterCreate: 3 });
 		const items = THREE();
-		const result = await execute(generate(), items);
+		const result = await execute(generateFromPrompts({}, RELIABLE), items);
 		expectAllDelivered(result, items);
 		const lost = faulted('resetAfterCreate');
 		expect(lost).toHaveLength(3);
@@ -376,8 +355,11 @@ describe('Nothing lost, nothing paid twice', () => {
 
 	test('the connection keeps failing: a clear error after Max Retries, nothing created, no key in it', async () => {
 		fake.setFaults({ resetBeforeCreate: 100 });
-		const items = prompts('A red fox in fresh snow');
-		const result = await execute(generate({ maxRetries: 2 }), items);
+		const items = promptItems('A red fox in fresh snow');
+		const result = await execute(
+			generateFromPrompts({ options: { maxRetries: 2 } }, RELIABLE),
+			items,
+		);
 		expect(result.run.status).toBe('error');
 		expect(fake.ledger.createAttempts()).toHaveLength(3);
 		expect(fake.ledger.creates()).toHaveLength(0);
@@ -425,14 +407,14 @@ describe('Nothing lost, nothing paid twice', () => {
 			resetAfterCreate: 2,
 			malformedJson: { count: 3, on: 'any' },
 		});
-		const items = prompts(
+		const items = promptItems(
 			'A red fox',
 			'A lighthouse',
 			'A paper boat',
 			'A city at night',
 			'A desert storm',
 		);
-		const result = await execute(generate(), items);
+		const result = await execute(generateFromPrompts({}, RELIABLE), items);
 		expectAllDelivered(result, items);
 		for (const name of [
 			'rateLimit',
@@ -453,7 +435,10 @@ describe('Nothing lost, nothing paid twice', () => {
 	test('create answers slower than the request timeout: the tasks are adopted via look-up', async () => {
 		fake.setFaults({ slow: { count: 3, delayMs: 10_000, on: 'create' } });
 		const items = THREE();
-		const result = await execute(generate({ requestTimeout: 0.3 }), items);
+		const result = await execute(
+			generateFromPrompts({ options: { requestTimeout: 0.3 } }, RELIABLE),
+			items,
+		);
 		expectAllDelivered(result, items);
 		expect(faulted('slow')).toHaveLength(3);
 		expect(fake.ledger.createAttempts()).toHaveLength(3);
@@ -464,7 +449,7 @@ describe('Nothing lost, nothing paid twice', () => {
 	test('malformed JSON in the create answer: the created task is adopted via look-up', async () => {
 		fake.setFaults({ malformedJson: { count: 3, on: 'create' } });
 		const items = THREE();
-		const result = await execute(generate(), items);
+		const result = await execute(generateFromPrompts({}, RELIABLE), items);
 		expectAllDelivered(result, items);
 		expect(faulted('malformedJson')).toHaveLength(3);
 		expect(faulted('malformedJson').every((entry) => entry.createdTaskId !== undefined)).toBe(true);
@@ -474,7 +459,7 @@ describe('Nothing lost, nothing paid twice', () => {
 	test('malformed JSON in poll answers: retried, the items still get their videos', async () => {
 		fake.setFaults({ malformedJson: { count: 5, on: 'poll' } });
 		const items = THREE();
-		const result = await execute(generate(), items);
+		const result = await execute(generateFromPrompts({}, RELIABLE), items);
 		expectAllDelivered(result, items);
 		expect(faulted('malformedJson')).toHaveLength(5);
 		expect(fake.ledger.createAttempts()).toHaveLength(3);
@@ -484,7 +469,10 @@ describe('Nothing lost, nothing paid twice', () => {
 		// One poll at a time, 1 retry: each task's first poll (2 requests) is used up by the 503s.
 		fake.setFaults({ serverErrors: { count: 6, status: 503, on: 'poll' } });
 		const items = THREE();
-		const result = await execute(generate({ maxRetries: 1, maxConcurrency: 1 }), items);
+		const result = await execute(
+			generateFromPrompts({ options: { maxRetries: 1, maxConcurrency: 1 } }, RELIABLE),
+			items,
+		);
 		expectAllDelivered(result, items);
 		expect(faulted('serverErrors')).toHaveLength(6);
 		for (const entry of fake.ledger.creates()) {
@@ -499,7 +487,10 @@ describe('Nothing lost, nothing paid twice', () => {
 	test('one status request that hangs does not hold up the polls of the other tasks', async () => {
 		fake.setFaults({ slow: { count: 1, delayMs: 4000, on: 'poll' } });
 		const items = THREE();
-		const result = await execute(generate({ requestTimeout: 10 }), items);
+		const result = await execute(
+			generateFromPrompts({ options: { requestTimeout: 10 } }, RELIABLE),
+			items,
+		);
 		expectAllDelivered(result, items);
 		const [hung] = faulted('slow');
 		expect(hung).toBeDefined();
@@ -516,12 +507,15 @@ describe('Nothing lost, nothing paid twice', () => {
 	});
 
 	test('a task that never finishes: timeout error naming its task id; the other tasks are named too', async () => {
-		const items = prompts(
+		const items = promptItems(
 			'A red fox in fresh snow',
 			'A clock that never stops [never]',
 			'A paper boat on a river',
 		);
-		const result = await execute(generate({ timeout: 0.005 }), items);
+		const result = await execute(
+			generateFromPrompts({ options: { timeout: 0.005 } }, RELIABLE),
+			items,
+		);
 		expect(result.run.status).toBe('error');
 		expectCreatedOnceEach(3);
 		const never = createdFor('A clock that never stops [never]').createdTaskId!;
@@ -541,12 +535,16 @@ describe('Nothing lost, nothing paid twice', () => {
 	});
 
 	test('a task that never finishes, with Continue On Fail: an error item with the task id, the others delivered', async () => {
-		const items = prompts(
+		const items = promptItems(
 			'A red fox in fresh snow',
 			'A clock that never stops [never]',
 			'A paper boat on a river',
 		);
-		const result = await execute(generate({ timeout: 0.005 }), items, { continueOnFail: true });
+		const result = await execute(
+			generateFromPrompts({ options: { timeout: 0.005 } }, RELIABLE),
+			items,
+			{ continueOnFail: true },
+		);
 		expect(result.error).toBeUndefined();
 		expect(result.items).toHaveLength(3);
 		expectCreatedOnceEach(3);
@@ -583,7 +581,9 @@ describe('Nothing lost, nothing paid twice', () => {
 					extra.imageSource = 'url';
 					extra.imageUrl = 'https://example.com/product.png';
 				}
-				const result = await execute(generate({}, extra), items, { continueOnFail: true });
+				const result = await execute(generateFromPrompts(extra, RELIABLE), items, {
+					continueOnFail: true,
+				});
 				expect(result.error).toBeUndefined();
 				expect(result.items).toHaveLength(5);
 				expectCreatedOnceEach(5);
@@ -604,8 +604,11 @@ describe('Nothing lost, nothing paid twice', () => {
 		);
 
 		test('without Continue On Fail the node error names model, code and meaning', async () => {
-			const items = prompts('A scene that fails [fail:098]');
-			const result = await execute(generate({}, { model: 'kirin_v2_5_turbo_t2v' }), items);
+			const items = promptItems('A scene that fails [fail:098]');
+			const result = await execute(
+				generateFromPrompts({ model: 'kirin_v2_5_turbo_t2v' }, RELIABLE),
+				items,
+			);
 			expect(result.run.status).toBe('error');
 			expectCreatedOnceEach(1);
 			const message = String(result.error?.message);
@@ -620,12 +623,15 @@ describe('Nothing lost, nothing paid twice', () => {
 	});
 
 	test('Retry On Fail after a failed task: the re-run adopts the other tasks (409) and tries the failed item once more', async () => {
-		const items = prompts(
+		const items = promptItems(
 			'A red fox in fresh snow',
 			'A lighthouse at dusk',
 			'A storm that breaks [fail:095]',
 		);
-		const result = await execute(generate(), items, { retryOnFail: true, maxTries: 2 });
+		const result = await execute(generateFromPrompts({}, RELIABLE), items, {
+			retryOnFail: true,
+			maxTries: 2,
+		});
 		// The fake fails every task of that prompt, so the second try fails too.
 		expect(result.run.status).toBe('error');
 		expect(result.error!.message).toContain('002014095');
@@ -673,7 +679,7 @@ describe('Nothing lost, nothing paid twice', () => {
 		try {
 			const items = THREE();
 			const result = await execute(
-				generate({ maxConcurrency: 1, maxRetries: 0 }),
+				generateFromPrompts({ options: { maxConcurrency: 1, maxRetries: 0 } }, RELIABLE),
 				items,
 				{ retryOnFail: true, maxTries: 2 },
 				KEY,
@@ -696,7 +702,10 @@ describe('Nothing lost, nothing paid twice', () => {
 		fake.setFaults({ downloadFail: { count: 2, mode: 'reset' } });
 		const items = THREE();
 		const result = await execute(
-			generate({ maxConcurrency: 1, maxRetries: 1 }, { downloadVideo: true }),
+			generateFromPrompts(
+				{ downloadVideo: true, options: { maxConcurrency: 1, maxRetries: 1 } },
+				RELIABLE,
+			),
 			items,
 			{ retryOnFail: true, maxTries: 2 },
 		);
@@ -712,24 +721,18 @@ describe('Nothing lost, nothing paid twice', () => {
 			expect(binary!.fileName).toBe(`${taskId}.mp4`);
 			const bytes = await binaryBytes(binary!);
 			expect(bytes.length).toBe(fake.tasks.get(taskId)!.videoBytes);
-			expect(createHash('sha256').update(bytes).digest('hex')).toBe(
-				expectedVideoSha256(taskId, 0, bytes.length),
-			);
+			expect(sha256Hex(bytes)).toBe(expectedVideoSha256(taskId, 0, bytes.length));
 		}
 	});
 
 	test('a user External Task ID that already exists: 409, the existing task is adopted', async () => {
-		const response = await fetch(`${fake.url}/v1/videos/generations`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
-			body: JSON.stringify({
-				model: 'kirin_v2_6_t2v',
-				prompt: 'A red fox in fresh snow',
-				external_task_id: 'order-1001',
-			}),
+		const response = await createOverHttp(fake, {
+			model: 'kirin_v2_6_t2v',
+			prompt: 'A red fox in fresh snow',
+			external_task_id: 'order-1001',
 		});
 		expect(response.status).toBe(200);
-		const existing = ((await response.json()) as { task_id: string }).task_id;
+		const existing = (response.json as { task_id: string }).task_id;
 
 		const items: TestItem[] = [
 			{ json: { prompt: 'A red fox in fresh snow', order: 1001 } },
@@ -737,7 +740,10 @@ describe('Nothing lost, nothing paid twice', () => {
 			{ json: { prompt: 'A paper boat on a river', order: 1003 } },
 		];
 		const result = await execute(
-			generate({ externalTaskId: '={{ "order-" + $json.order }}' }),
+			generateFromPrompts(
+				{ options: { externalTaskId: '={{ "order-" + $json.order }}' } },
+				RELIABLE,
+			),
 			items,
 		);
 		expect(result.error).toBeUndefined();
@@ -802,8 +808,13 @@ describe('Nothing lost, nothing paid twice', () => {
 		test.each(cases)('$status: one create attempt, no look-up, a clear error', async (scenario) => {
 			if (scenario.faults) fake.setFaults(scenario.faults);
 			const apiKey = scenario.apiKey ?? KEY;
-			const items = prompts('A red fox in fresh snow');
-			const result = await execute(generate({ maxRetries: 5 }, scenario.extra), items, {}, apiKey);
+			const items = promptItems('A red fox in fresh snow');
+			const result = await execute(
+				generateFromPrompts({ ...scenario.extra, options: { maxRetries: 5 } }, RELIABLE),
+				items,
+				{},
+				apiKey,
+			);
 			expect(result.run.status).toBe('error');
 			expect(fake.ledger.createAttempts()).toHaveLength(1);
 			expect(fake.ledger.createAttempts()[0].status).toBe(scenario.status);
@@ -819,12 +830,14 @@ describe('Nothing lost, nothing paid twice', () => {
 	});
 
 	test('Continue On Fail: a failed task becomes an error item with pairedItem, the other items go on', async () => {
-		const items = prompts(
+		const items = promptItems(
 			'A red fox in fresh snow',
 			'A storm that breaks [fail:097]',
 			'A paper boat on a river',
 		);
-		const result = await execute(generate(), items, { continueOnFail: true });
+		const result = await execute(generateFromPrompts({}, RELIABLE), items, {
+			continueOnFail: true,
+		});
 		expect(result.error).toBeUndefined();
 		expect(result.run.status).toBe('success');
 		expect(result.items).toHaveLength(3);
@@ -854,9 +867,9 @@ describe('Nothing lost, nothing paid twice', () => {
 			{ json: { prompt: 'A paper boat on a river', image: 'https://example.com/boat.png' } },
 		];
 		const result = await execute(
-			generate(
-				{},
+			generateFromPrompts(
 				{ model: 'kirin_v2_master_i2v', imageSource: 'url', imageUrl: '={{ $json.image }}' },
+				RELIABLE,
 			),
 			items,
 			{ continueOnFail: true },
@@ -882,11 +895,12 @@ describe('Nothing lost, nothing paid twice', () => {
 
 	test('stopping the execution ends a poll request that hangs, at once', async () => {
 		fake.setFaults({ slow: { count: 100, delayMs: 30_000, on: 'poll' } });
-		const started = await startWorkflow(workflow(generate({ requestTimeout: 60 }), THREE()), {
-			kirinApi: { apiKey: KEY, baseUrl: fake.url },
-		});
-		await waitUntil(() => faulted('slow').length >= 1);
-		await new Promise((resolve) => setTimeout(resolve, 100));
+		const started = await startWorkflow(
+			kirinWorkflow(generateFromPrompts({ options: { requestTimeout: 60 } }, RELIABLE), THREE()),
+			kirinCredentials(fake),
+		);
+		await waitFor(() => faulted('slow').length >= 1);
+		await sleep(100);
 		const cancelledAt = Date.now();
 		started.cancel();
 		const run = await started.done;
@@ -905,11 +919,12 @@ describe('Nothing lost, nothing paid twice', () => {
 
 	test('stopping the execution ends a long Retry-After wait at once', async () => {
 		fake.setFaults({ rateLimit: { count: 3, retryAfterSeconds: 30, on: 'create' } });
-		const started = await startWorkflow(workflow(generate(), THREE()), {
-			kirinApi: { apiKey: KEY, baseUrl: fake.url },
-		});
-		await waitUntil(() => faulted('rateLimit').length === 3);
-		await new Promise((resolve) => setTimeout(resolve, 200));
+		const started = await startWorkflow(
+			kirinWorkflow(generateFromPrompts({}, RELIABLE), THREE()),
+			kirinCredentials(fake),
+		);
+		await waitFor(() => faulted('rateLimit').length === 3);
+		await sleep(200);
 		const cancelledAt = Date.now();
 		started.cancel();
 		const run = await started.done;
@@ -918,7 +933,7 @@ describe('Nothing lost, nothing paid twice', () => {
 		expect(took).toBeLessThan(10_000);
 		expect(run.status === 'canceled' || run.status === 'error').toBe(true);
 		// Nothing was created, and nothing is sent after the stop.
-		await new Promise((resolve) => setTimeout(resolve, 300));
+		await sleep(300);
 		expect(fake.ledger.createAttempts()).toHaveLength(3);
 		expect(fake.ledger.creates()).toHaveLength(0);
 		expect(fake.ledger.entries).toHaveLength(3);

@@ -1,44 +1,48 @@
 import { startFakeKirin, type FakeKirin } from './fake-kirin/server';
 import { errorOf, outputOf, runWorkflow, startWorkflow } from './harness/harness';
-import { kirinWorkflow } from './harness/workflows';
+import { waitFor } from './harness/wait';
+import {
+	generateFromPrompts,
+	kirinCredentials,
+	kirinWorkflow,
+	promptItems,
+} from './harness/workflows';
 
 let fake: FakeKirin;
-let credentials: { kirinApi: { apiKey: string; baseUrl: string } };
+let credentials: ReturnType<typeof kirinCredentials>;
 
 beforeAll(async () => {
 	fake = await startFakeKirin({ generationMs: 150 });
-	credentials = { kirinApi: { apiKey: fake.apiKey, baseUrl: fake.url } };
+	credentials = kirinCredentials(fake);
 });
 afterAll(async () => fake.close());
 beforeEach(() => fake.ledger.reset());
 
-const rows = (...prompts: string[]) => prompts.map((prompt) => ({ json: { prompt } }));
-
-function generate(options: Record<string, unknown> = {}) {
-	return {
-		operation: 'generate',
-		model: 'kirin_v2_6_t2v',
-		prompt: '={{ $json.prompt }}',
-		options: { pollInterval: 0.03, ...options },
-	};
-}
+/** Poll fast in every run here. */
+const FAST = { pollInterval: 0.03 };
 
 describe('Reuse Tasks Created for the Same Input in the Last (Hours)', () => {
 	test('off (default): running the same items again generates new videos', async () => {
-		const items = rows('a fox', 'an owl');
-		await runWorkflow(kirinWorkflow(generate(), items), credentials);
-		await runWorkflow(kirinWorkflow(generate(), items), credentials);
+		const items = promptItems('a fox', 'an owl');
+		await runWorkflow(kirinWorkflow(generateFromPrompts({}, FAST), items), credentials);
+		await runWorkflow(kirinWorkflow(generateFromPrompts({}, FAST), items), credentials);
 		expect(fake.ledger.creates()).toHaveLength(4);
 	});
 
 	test('on: a second execution on the same items adopts the tasks instead of paying again', async () => {
-		const items = rows('a fox', 'an owl', 'a whale');
+		const items = promptItems('a fox', 'an owl', 'a whale');
 		const first = outputOf(
-			await runWorkflow(kirinWorkflow(generate({ reuseWithinHours: 1 }), items), credentials),
+			await runWorkflow(
+				kirinWorkflow(generateFromPrompts({ options: { reuseWithinHours: 1 } }, FAST), items),
+				credentials,
+			),
 			'Kirin',
 		);
 		const second = outputOf(
-			await runWorkflow(kirinWorkflow(generate({ reuseWithinHours: 1 }), items), credentials),
+			await runWorkflow(
+				kirinWorkflow(generateFromPrompts({ options: { reuseWithinHours: 1 } }, FAST), items),
+				credentials,
+			),
 			'Kirin',
 		);
 		expect(fake.ledger.creates()).toHaveLength(3);
@@ -48,27 +52,37 @@ describe('Reuse Tasks Created for the Same Input in the Last (Hours)', () => {
 
 	test('on: a different input, or the same prompt at another position, is a new task', async () => {
 		await runWorkflow(
-			kirinWorkflow(generate({ reuseWithinHours: 1 }), rows('a lynx', 'a heron')),
+			kirinWorkflow(
+				generateFromPrompts({ options: { reuseWithinHours: 1 } }, FAST),
+				promptItems('a lynx', 'a heron'),
+			),
 			credentials,
 		);
 		await runWorkflow(
-			kirinWorkflow(generate({ reuseWithinHours: 1 }), rows('a heron', 'a lynx', 'a cat')),
+			kirinWorkflow(
+				generateFromPrompts({ options: { reuseWithinHours: 1 } }, FAST),
+				promptItems('a heron', 'a lynx', 'a cat'),
+			),
 			credentials,
 		);
 		expect(fake.ledger.creates()).toHaveLength(5);
 	});
 
 	test('on: a failed task is not reused; the item gets a fresh task', async () => {
-		const items = rows('fine', 'broken [fail:095]');
+		const items = promptItems('fine', 'broken [fail:095]');
 		const first = await runWorkflow(
-			kirinWorkflow(generate({ reuseWithinHours: 1 }), items, { continueOnFail: true }),
+			kirinWorkflow(generateFromPrompts({ options: { reuseWithinHours: 1 } }, FAST), items, {
+				continueOnFail: true,
+			}),
 			credentials,
 		);
 		expect((outputOf(first, 'Kirin')[1].json.error as Record<string, string>).message).toContain(
 			'002014095',
 		);
 		await runWorkflow(
-			kirinWorkflow(generate({ reuseWithinHours: 1 }), items, { continueOnFail: true }),
+			kirinWorkflow(generateFromPrompts({ options: { reuseWithinHours: 1 } }, FAST), items, {
+				continueOnFail: true,
+			}),
 			credentials,
 		);
 		const prompts = fake.ledger.creates().map((entry) => (entry.body as { prompt: string }).prompt);
@@ -78,21 +92,22 @@ describe('Reuse Tasks Created for the Same Input in the Last (Hours)', () => {
 	});
 
 	test('on: after an execution dies mid-batch, re-running it adopts what it created and finishes', async () => {
-		const items = rows('one [ms:1500]', 'two [ms:1500]', 'three [ms:1500]');
+		const items = promptItems('one [ms:1500]', 'two [ms:1500]', 'three [ms:1500]');
 		const crashed = await startWorkflow(
-			kirinWorkflow(generate({ reuseWithinHours: 2 }), items),
+			kirinWorkflow(generateFromPrompts({ options: { reuseWithinHours: 2 } }, FAST), items),
 			credentials,
 		);
 		// The tasks are created at once; the execution then dies while it waits for them.
-		for (let waited = 0; fake.ledger.creates().length < 3 && waited < 3000; waited += 20) {
-			await new Promise((resolve) => setTimeout(resolve, 20));
-		}
+		await waitFor(() => fake.ledger.creates().length >= 3, {
+			intervalMs: 20,
+			what: 'three creates',
+		});
 		crashed.cancel();
 		await crashed.done.catch(() => undefined);
 		expect(fake.ledger.creates()).toHaveLength(3);
 
 		const rerun = await runWorkflow(
-			kirinWorkflow(generate({ reuseWithinHours: 2 }), items),
+			kirinWorkflow(generateFromPrompts({ options: { reuseWithinHours: 2 } }, FAST), items),
 			credentials,
 		);
 		expect(errorOf(rerun, 'Kirin')).toBeUndefined();
@@ -107,8 +122,11 @@ describe('Reuse with Wait for Callback', () => {
 		const { N8nWebhookServer } = await import('./harness/webhooks');
 		const n8n = await new N8nWebhookServer().start();
 		try {
-			const items = rows('callback fox [ms:300]', 'callback owl [ms:300]');
-			const parameters = { ...generate({ reuseWithinHours: 1 }), completion: 'callback' };
+			const items = promptItems('callback fox [ms:300]', 'callback owl [ms:300]');
+			const parameters = generateFromPrompts(
+				{ completion: 'callback', options: { reuseWithinHours: 1 } },
+				FAST,
+			);
 			const first = await n8n.runUntilWaiting(kirinWorkflow(parameters, items), credentials);
 			const firstItems = outputOf(await first.finished(), 'Kirin');
 			expect(fake.ledger.creates()).toHaveLength(2);

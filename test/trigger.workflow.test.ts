@@ -1,23 +1,27 @@
-import { request } from 'undici';
 import type { INode } from 'n8n-workflow';
 
-import { createHash } from 'crypto';
-
 import { expectedVideoSha256, startFakeKirin, type FakeKirin } from './fake-kirin/server';
-import { binaryBytes } from './harness/binary';
+import { binaryBytes, sha256Hex } from './harness/binary';
+import { postJson as post, resetCallbackOptions, waitForFinalCallbacks } from './harness/fake-api';
 import { outputOf, runWorkflow } from './harness/harness';
+import { waitFor } from './harness/wait';
 import { N8nWebhookServer, type ActiveTrigger } from './harness/webhooks';
-import { kirinWorkflow } from './harness/workflows';
+import {
+	generateFromPrompts,
+	kirinCredentials,
+	kirinWorkflow,
+	promptItems,
+} from './harness/workflows';
 
 let fake: FakeKirin;
 let n8n: N8nWebhookServer;
-let credentials: { kirinApi: { apiKey: string; baseUrl: string } };
+let credentials: ReturnType<typeof kirinCredentials>;
 let counter = 0;
 
 beforeAll(async () => {
 	fake = await startFakeKirin({ generationMs: 150 });
 	n8n = await new N8nWebhookServer().start();
-	credentials = { kirinApi: { apiKey: fake.apiKey, baseUrl: fake.url } };
+	credentials = kirinCredentials(fake);
 });
 afterAll(async () => {
 	await fake.close();
@@ -25,11 +29,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
 	fake.ledger.reset();
-	fake.setCallbackOptions({
-		duplicateCallbacks: false,
-		shuffleCallbacks: 0,
-		reverseCallbacks: false,
-	});
+	resetCallbackOptions(fake);
 });
 
 /** Activates "Kirin Trigger -> (nothing)" with the given trigger parameters. */
@@ -56,31 +56,24 @@ async function activateTrigger(parameters: Record<string, unknown> = {}): Promis
 async function generateInto(trigger: ActiveTrigger, prompts: string[]) {
 	const run = await runWorkflow(
 		kirinWorkflow(
-			{
-				operation: 'generate',
-				model: 'kirin_v2_6_t2v',
-				prompt: '={{ $json.prompt }}',
+			generateFromPrompts({
 				completion: 'none',
 				options: { callbackUrl: n8n.triggerUrl(trigger) },
-			},
-			prompts.map((prompt) => ({ json: { prompt } })),
+			}),
+			promptItems(...prompts),
 		),
 		credentials,
 	);
 	return outputOf(run, 'Kirin');
 }
 
-async function post(url: string, body: unknown) {
-	const response = await request(url, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(body),
-	});
-	return { status: response.statusCode, body: await response.body.text() };
-}
-
-async function settle(ms = 400) {
-	await new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits until every task created in this test has had its final status delivered to the trigger
+ * and the trigger has handled every call it received (so no execution is still to come).
+ */
+async function settle(trigger: ActiveTrigger) {
+	await waitForFinalCallbacks(fake);
+	await trigger.idle();
 }
 
 describe('Kirin Trigger', () => {
@@ -91,7 +84,7 @@ describe('Kirin Trigger', () => {
 		expect(created.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 
 		const executions = await trigger.waitForExecutions(3);
-		await settle();
+		await settle(trigger);
 		expect(trigger.executions).toHaveLength(3);
 		const emitted = executions.map((run) => outputOf(run, 'Kirin Trigger')[0].json);
 		expect(emitted.map((json) => json.taskId).sort()).toEqual(
@@ -114,11 +107,14 @@ describe('Kirin Trigger', () => {
 		const trigger = await activateTrigger();
 		await generateInto(trigger, ['a fox', 'an owl']);
 		await trigger.waitForExecutions(2);
-		await settle(600);
-		const completedDeliveries = fake.ledger
-			.callbacks()
-			.filter((attempt) => attempt.taskStatus === 'completed' && attempt.httpStatus === 200);
-		expect(completedDeliveries.length).toBe(4);
+		const completedDeliveries = () =>
+			fake.ledger
+				.callbacks()
+				.filter((attempt) => attempt.taskStatus === 'completed' && attempt.httpStatus === 200);
+		// Both copies of both tasks' final status, then every call handled.
+		await waitFor(() => completedDeliveries().length >= 4, { timeoutMs: 5000 });
+		await trigger.idle();
+		expect(completedDeliveries().length).toBe(4);
 		expect(trigger.executions).toHaveLength(2);
 	});
 
@@ -126,7 +122,7 @@ describe('Kirin Trigger', () => {
 		const trigger = await activateTrigger({ events: ['failed'] });
 		await generateInto(trigger, ['fine', 'broken [fail:099]']);
 		const [run] = await trigger.waitForExecutions(1);
-		await settle();
+		await settle(trigger);
 		expect(trigger.executions).toHaveLength(1);
 		const json = outputOf(run, 'Kirin Trigger')[0].json;
 		expect(json.status).toBe('failed');
@@ -141,7 +137,7 @@ describe('Kirin Trigger', () => {
 		const trigger = await activateTrigger({ events: ['statusChange'] });
 		await generateInto(trigger, ['a fox']);
 		await trigger.waitForExecutions(3);
-		await settle();
+		await settle(trigger);
 		const statuses = trigger.executions.map((run) => outputOf(run, 'Kirin Trigger')[0].json.status);
 		expect(statuses.sort()).toEqual(['completed', 'pending', 'processing']);
 	});
@@ -157,7 +153,7 @@ describe('Kirin Trigger', () => {
 		expect((await post(`${n8n.triggerUrl(trigger)}?secret=${'a'.repeat(32)}`, task)).status).toBe(
 			401,
 		);
-		await settle(100);
+		await trigger.idle();
 		expect(trigger.executions).toHaveLength(0);
 	});
 
@@ -184,8 +180,6 @@ describe('Kirin Trigger', () => {
 		const taskId = String(item.json.taskId);
 		expect(item.binary!.video.fileName).toBe(`${taskId}.mp4`);
 		const bytes = await binaryBytes(item.binary!.video);
-		expect(createHash('sha256').update(bytes).digest('hex')).toBe(
-			expectedVideoSha256(taskId, 0, 123456),
-		);
+		expect(sha256Hex(bytes)).toBe(expectedVideoSha256(taskId, 0, 123456));
 	});
 });

@@ -12,10 +12,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { startFakeKirin, type FakeKirin } from './fake-kirin/server';
 import { makePng } from './fixtures/images';
-import { errorOf, outputOf, runWorkflow } from './harness/harness';
-import { kirinWorkflow, type TestItem } from './harness/workflows';
+import { imageItem, runGenerate, type TestItem } from './harness/workflows';
 
-const FAST = { pollInterval: 0.02 };
 const MiB = 1024 * 1024;
 
 let fake: FakeKirin;
@@ -30,27 +28,6 @@ beforeEach(() => {
 	fake.ledger.reset();
 });
 
-async function generate(parameters: IDataObject, items?: TestItem[], continueOnFail = false) {
-	const run = await runWorkflow(
-		kirinWorkflow(
-			{
-				operation: 'generate',
-				...parameters,
-				options: { ...FAST, ...((parameters.options as IDataObject) ?? {}) },
-			},
-			items,
-			{ continueOnFail },
-		),
-		{ kirinApi: { apiKey: fake.apiKey, baseUrl: fake.url } },
-	);
-	const error = errorOf(run, 'Kirin');
-	return { run, error, output: error ? [] : outputOf(run, 'Kirin') };
-}
-
-function imageItem(bytes: Buffer, fileName = 'photo.png', mimeType = 'image/png'): TestItem {
-	return { json: {}, binary: { data: { data: bytes.toString('base64'), fileName, mimeType } } };
-}
-
 /**
  * Runs the node and expects it to stop with a NodeOperationError whose message matches every
  * pattern and names the item, whose description names the field to fix, and no create request.
@@ -62,7 +39,7 @@ async function expectRejected(
 	patterns: Array<string | RegExp>,
 	itemIndex = 0,
 ) {
-	const { error } = await generate(parameters, items);
+	const { error } = await runGenerate(fake, parameters, items);
 	expect(error).toBeDefined();
 	expect(error!.name).toBe('NodeOperationError');
 	for (const pattern of patterns) expect(error!.message).toMatch(pattern);
@@ -89,7 +66,7 @@ describe('prompt', () => {
 	});
 
 	it('an empty Prompt field is refused by n8n itself before the run (required parameter)', async () => {
-		await expect(generate({ model: 'kirin_v2_6_t2v', prompt: '' })).rejects.toThrow(
+		await expect(runGenerate(fake, { model: 'kirin_v2_6_t2v', prompt: '' })).rejects.toThrow(
 			/Parameter "Prompt" is required/,
 		);
 		expect(fake.ledger.entries).toHaveLength(0);
@@ -127,7 +104,7 @@ describe('prompt', () => {
 	it('counts characters, not UTF-16 units: 2500 emoji are accepted', async () => {
 		const prompt = '🦊'.repeat(2500);
 		expect(prompt.length).toBe(5000);
-		const { error } = await generate({ model: 'kirin_v2_6_t2v', prompt });
+		const { error } = await runGenerate(fake, { model: 'kirin_v2_6_t2v', prompt });
 		expect(error).toBeUndefined();
 		expect((fake.ledger.creates()[0].body as IDataObject).prompt).toBe(prompt);
 	});
@@ -276,7 +253,7 @@ describe('camera control (kirin_v1_t2v)', () => {
 	});
 
 	it('camera settings left over after switching to Professional are hidden, so not sent (n8n drops hidden fields)', async () => {
-		const { error } = await generate({ ...base, cameraValue: 5, mode: 'pro' });
+		const { error } = await runGenerate(fake, { ...base, cameraValue: 5, mode: 'pro' });
 		expect(error).toBeUndefined();
 		const body = fake.ledger.creates()[0].body as IDataObject;
 		expect(body.mode).toBe('pro');
@@ -295,7 +272,7 @@ describe('sound (kirin_v2_6_t2v)', () => {
 	});
 
 	it('sound left on after switching to Standard is hidden, so not sent', async () => {
-		const { error } = await generate({
+		const { error } = await runGenerate(fake, {
 			model: 'kirin_v2_6_t2v',
 			prompt: 'fox',
 			mode: 'std',
@@ -399,7 +376,7 @@ describe('image (kirin_v2_master_i2v)', () => {
 	});
 
 	it('an image of exactly 2.5:1 is accepted', async () => {
-		const { error } = await generate(i2v, [imageItem(makePng(750, 300))]);
+		const { error } = await runGenerate(fake, i2v, [imageItem(makePng(750, 300))]);
 		expect(error).toBeUndefined();
 		expect(fake.ledger.creates()).toHaveLength(1);
 	});
@@ -419,7 +396,7 @@ describe('batches', () => {
 	});
 
 	it('with Continue On Fail, items 0 and 2 produce videos and item 1 an error item paired to it', async () => {
-		const { output, error } = await generate(parameters, items, true);
+		const { output, error } = await runGenerate(fake, parameters, items, { continueOnFail: true });
 		expect(error).toBeUndefined();
 		expect(output).toHaveLength(3);
 		expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
@@ -451,10 +428,11 @@ describe('batches', () => {
 	});
 
 	it('with Continue On Fail, only the item reusing an external task id fails', async () => {
-		const { output } = await generate(
+		const { output } = await runGenerate(
+			fake,
 			{ model: 'kirin_v2_6_t2v', prompt: 'fox', options: { externalTaskId: '={{ $json.id }}' } },
 			[{ json: { id: 'dup-a' } }, { json: { id: 'dup-a' } }],
-			true,
+			{ continueOnFail: true },
 		);
 		expect(output).toHaveLength(2);
 		expect(output[0].json).toMatchObject({ status: 'completed', externalTaskId: 'dup-a' });

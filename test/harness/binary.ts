@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -27,4 +28,9 @@ export async function useFilesystemBinaryData(
 export async function binaryBytes(binary: IBinaryData): Promise<Buffer> {
 	if (binary.id) return await Container.get(BinaryDataService).getAsBuffer(binary);
 	return Buffer.from(binary.data, 'base64');
+}
+
+/** Hex SHA-256 of `bytes`. */
+export function sha256Hex(bytes: Buffer): string {
+	return createHash('sha256').update(bytes).digest('hex');
 }

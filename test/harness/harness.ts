@@ -1,9 +1,7 @@
-import { mkdtempSync } from 'fs';
-import { tmpdir } from 'os';
-import { join, resolve } from 'path';
+import { resolve } from 'path';
 
-// n8n-core writes its instance settings under N8N_USER_FOLDER when first loaded.
-process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'kirin-n8n-'));
+// Sets N8N_USER_FOLDER before n8n-core is first loaded.
+import './setup';
 
 import { ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
 import {

@@ -1,24 +1,22 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
 import type { AddressInfo } from 'net';
 
-import { WebhookContext, WorkflowExecute } from 'n8n-core';
 import {
-	createRunExecutionData,
 	deepCopy,
+	Workflow,
 	type ICredentialDataDecryptedObject,
-	type INode,
-	type INodeExecutionData,
-	type IRun,
 	type IRunExecutionData,
-	type IWebhookData,
-	type IWebhookDescription,
-	type IWebhookResponseData,
-	type IWorkflowBase,
-	type Workflow,
-	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
-import { loadPackage, makeAdditionalData, startWorkflow, type WorkflowJson } from './harness';
+import { loadPackage, startWorkflow, type WorkflowJson } from './harness';
+import {
+	ActiveTrigger,
+	WaitingExecution,
+	type ExpressLikeResponse,
+	type FakeRequest,
+} from './webhook-runs';
+
+export { ActiveTrigger, WaitingExecution } from './webhook-runs';
 
 /**
  * The two webhook routes of an n8n server, served over real HTTP on 127.0.0.1 for executions run
@@ -90,7 +88,6 @@ export class N8nWebhookServer {
 		triggerName: string,
 	): Promise<ActiveTrigger> {
 		const { nodeTypes } = await loadPackage();
-		const { Workflow } = await import('n8n-workflow');
 		const workflow = new Workflow({
 			id: json.id ?? 'wf-trigger',
 			name: json.name ?? 'Kirin trigger test',
@@ -166,21 +163,7 @@ export class N8nWebhookServer {
 	}
 }
 
-interface FakeRequest {
-	method?: string;
-	headers: IncomingMessage['headers'];
-	query: Record<string, string>;
-	params: Record<string, string>;
-	body: unknown;
-	rawBody: Buffer;
-}
-
-type ExpressLikeResponse = ServerResponse & {
-	status(code: number): ExpressLikeResponse;
-	json(body: unknown): ExpressLikeResponse;
-	send(body: unknown): ExpressLikeResponse;
-};
-
+/** Gives a Node response the Express methods n8n calls; `onEnd` sees each answer sent. */
 function expressLike(
 	res: ServerResponse,
 	onEnd: (status: number, body: string) => void,
@@ -199,205 +182,4 @@ function expressLike(
 		return response;
 	};
 	return response;
-}
-
-function answerWebhook(response: ExpressLikeResponse, result: IWebhookResponseData): void {
-	if (result.noWebhookResponse) return;
-	response.status(200).json(result.webhookResponse ?? { message: 'Webhook call received' });
-}
-
-async function runWebhookMethod(
-	workflow: Workflow,
-	node: INode,
-	description: IWebhookDescription,
-	credentials: Record<string, ICredentialDataDecryptedObject>,
-	executionId: string,
-	mode: WorkflowExecuteMode,
-	request: FakeRequest,
-	response: ExpressLikeResponse,
-	runExecutionData: IRunExecutionData | null,
-): Promise<IWebhookResponseData> {
-	const { nodeTypes, credentialTypes } = await loadPackage();
-	const additionalData = makeAdditionalData(
-		credentials,
-		credentialTypes,
-		{ id: workflow.id, name: workflow.name } as IWorkflowBase,
-		executionId,
-	);
-	Object.assign(additionalData, { httpRequest: request, httpResponse: response });
-	const webhookData: IWebhookData = {
-		httpMethod: 'POST',
-		node: node.name,
-		path: description.path as string,
-		webhookDescription: description,
-		workflowId: workflow.id,
-		workflowExecuteAdditionalData: additionalData,
-		webhookId: node.webhookId,
-	};
-	const context = new WebhookContext(
-		workflow,
-		node,
-		additionalData,
-		mode,
-		webhookData,
-		[],
-		runExecutionData,
-	);
-	const nodeType = nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
-	return await nodeType.webhook!.call(context);
-}
-
-/** An execution that waits for callbacks on its resume URL. */
-export class WaitingExecution {
-	status: 'running' | 'waiting' | 'resuming' | 'finished' = 'running';
-	firstRun: IRun | undefined;
-	stored: IRunExecutionData | undefined;
-	/** How often the waiting node's webhook ran, and how often it resumed the execution. */
-	webhookCalls = 0;
-	resumes = 0;
-	private finishedRun: Promise<IRun>;
-	private resolveFinished!: (run: IRun) => void;
-
-	constructor(
-		readonly executionId: string,
-		readonly workflow: Workflow,
-		private readonly credentials: Record<string, ICredentialDataDecryptedObject>,
-	) {
-		this.finishedRun = new Promise((resolve) => (this.resolveFinished = resolve));
-	}
-
-	/** The run after the execution resumed and ended. */
-	finished(): Promise<IRun> {
-		return this.finishedRun;
-	}
-
-	/** The waiting node's name. */
-	get nodeName(): string {
-		return this.stored!.resultData.lastNodeExecuted!;
-	}
-
-	/** Calls the waiting node's `webhook()` and resumes the execution when it returns data. */
-	async callWebhook(request: FakeRequest, response: ExpressLikeResponse): Promise<void> {
-		const node = this.workflow.getNode(this.nodeName)!;
-		const { nodeTypes } = await loadPackage();
-		const description = nodeTypes
-			.getByNameAndVersion(node.type, node.typeVersion)
-			.description.webhooks!.find(
-				(webhook) =>
-					webhook.restartWebhook === true && webhook.httpMethod === 'POST' && webhook.path === '',
-			);
-		if (!description) return void response.status(404).json({ error: 'No waiting webhook' });
-		this.webhookCalls++;
-		const result = await runWebhookMethod(
-			this.workflow,
-			node,
-			description,
-			this.credentials,
-			this.executionId,
-			'manual',
-			request,
-			response,
-			this.stored!,
-		);
-		if (result.workflowData === undefined) return answerWebhook(response, result);
-		if (this.status !== 'waiting')
-			return void response.status(409).json({ error: 'The execution is running' });
-		this.status = 'resuming';
-		this.resumes++;
-		answerWebhook(response, result);
-		const stored = this.stored!;
-		const entry = stored.executionData!.nodeExecutionStack[0];
-		entry.node.disabled = true;
-		stored.waitTill = undefined;
-		stored.resultData.runData[this.nodeName].pop();
-		entry.data.main = result.workflowData as INodeExecutionData[][];
-		entry.metadata = { ...entry.metadata, forwardAllOutputs: true };
-		await this.continueWith(stored);
-	}
-
-	/** What n8n's wait tracker does when the wait limit passes: resume with `waitTill` still set. */
-	async expire(): Promise<IRun> {
-		if (this.status !== 'waiting') throw new Error(`The execution is ${this.status}`);
-		this.status = 'resuming';
-		await this.continueWith(deepCopy(this.firstRun!.data) as IRunExecutionData);
-		return await this.finished();
-	}
-
-	private async continueWith(data: IRunExecutionData): Promise<void> {
-		const { credentialTypes } = await loadPackage();
-		const additionalData = makeAdditionalData(
-			this.credentials,
-			credentialTypes,
-			{ id: this.workflow.id, name: this.workflow.name } as IWorkflowBase,
-			this.executionId,
-		);
-		const run = await new WorkflowExecute(additionalData, 'manual', data).processRunExecutionData(
-			this.workflow,
-		);
-		this.status = 'finished';
-		this.resolveFinished(run);
-	}
-}
-
-/** An activated trigger workflow and the executions its webhook started. */
-export class ActiveTrigger {
-	readonly executions: IRun[] = [];
-	private waiters: Array<() => void> = [];
-
-	constructor(
-		readonly workflow: Workflow,
-		readonly node: INode,
-		readonly description: IWebhookDescription,
-		private readonly credentials: Record<string, ICredentialDataDecryptedObject>,
-	) {}
-
-	/** Resolves once at least `count` executions have ended, or rejects after `timeoutMs`. */
-	async waitForExecutions(count: number, timeoutMs = 10_000): Promise<IRun[]> {
-		const deadline = Date.now() + timeoutMs;
-		while (this.executions.length < count) {
-			if (Date.now() > deadline)
-				throw new Error(`Only ${this.executions.length} of ${count} executions started`);
-			await new Promise<void>((resolve) => {
-				this.waiters.push(resolve);
-				setTimeout(resolve, 50);
-			});
-		}
-		return this.executions;
-	}
-
-	async receive(request: FakeRequest, response: ExpressLikeResponse): Promise<void> {
-		const executionId = `trigger-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-		const result = await runWebhookMethod(
-			this.workflow,
-			this.node,
-			this.description,
-			this.credentials,
-			executionId,
-			'webhook',
-			request,
-			response,
-			null,
-		);
-		answerWebhook(response, result);
-		if (result.workflowData === undefined) return;
-		const { credentialTypes } = await loadPackage();
-		const additionalData = makeAdditionalData(
-			this.credentials,
-			credentialTypes,
-			{ id: this.workflow.id, name: this.workflow.name } as IWorkflowBase,
-			executionId,
-		);
-		const data = createRunExecutionData({
-			executionData: {
-				nodeExecutionStack: [
-					{ node: this.node, data: { main: result.workflowData }, source: null },
-				],
-			},
-		});
-		const run = await new WorkflowExecute(additionalData, 'webhook', data).processRunExecutionData(
-			this.workflow,
-		);
-		this.executions.push(run);
-		for (const wake of this.waiters.splice(0)) wake();
-	}
 }
