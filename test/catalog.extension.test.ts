@@ -43,9 +43,9 @@ const properties: INodeProperties[] = [
 /** The fields n8n shows for these parameter values (its own display option rules). */
 function shownFields(values: INodeParameters): string[] {
 	const node = { parameters: values } as unknown as INode;
-	const resolved = NodeHelpers.getNodeParameters(properties, values, true, false, node) ?? {};
+	const resolved = NodeHelpers.getNodeParameters(properties, values, true, false, node, null) ?? {};
 	return properties
-		.filter((property) => NodeHelpers.displayParameter(resolved, property, node, undefined))
+		.filter((property) => NodeHelpers.displayParameter(resolved, property, node, null))
 		.map((property) => property.name);
 }
 
