@@ -1,5 +1,5 @@
 /**
- * The model catalog against the five provider pages (`/work/shared/seeds/*.txt`): every model has a
+ * The model catalog against the provider's five model pages: every model has a
  * field for each parameter its page lists, with the page's options, defaults and ranges, and no
  * field for a parameter its page does not list; every model's error codes are explained.
  *

@@ -1,6 +1,7 @@
 /**
  * Tests of the fake Kirin server itself, over real HTTP on 127.0.0.1: if the fake drifts from
- * `/work/shared/kirin-api.md` or the seed pages, every node test built on it is wrong.
+ * the API's protocol (paths, task envelope, callbacks, errors) or the model pages, every node test
+ * built on it is wrong.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -77,7 +78,7 @@ async function startReceiver(statuses: number[] = []) {
 }
 
 const IMAGE_OK = png(1280, 720).toString('base64');
-/** The smallest valid body of each model, from its seed page. */
+/** The smallest valid body of each model, from its model page. */
 const MINIMAL: Record<string, Record<string, unknown>> = {
 	kirin_v1_t2v: { model: 'kirin_v1_t2v', prompt: 'a red fox in snow' },
 	kirin_v2_master_i2v: { model: 'kirin_v2_master_i2v', image: IMAGE_OK },
@@ -157,7 +158,7 @@ describe('fake Kirin server', () => {
 		});
 	});
 
-	describe('create validation against the seed pages', () => {
+	describe('create validation against the model pages', () => {
 		it.each(Object.keys(MINIMAL))(
 			'accepts the minimal body of %s with a pending Task',
 			async (model) => {

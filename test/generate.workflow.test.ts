@@ -4,8 +4,8 @@
  * with every field set, the three image sources, the poll lifecycle to a video URL, the five failure
  * kinds of the pages, Continue On Fail, timeout, cancellation and the API's HTTP errors.
  *
- * Expected bodies are written from the seed pages (`/work/shared/seeds/*.txt`), not from the node's
- * catalog; the fake server additionally rejects (400) any parameter a page does not list.
+ * Expected bodies are written from the provider's model pages, not from the node's catalog; the
+ * fake server additionally rejects (400) any parameter a page does not list.
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 

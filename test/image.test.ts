@@ -1,6 +1,7 @@
 /**
  * `inspectImage` reads an image's format and pixel size from its bytes (not its name), as the image
- * rules of `kirin_v2_master_i2v.txt` need: JPG/PNG only, width and height at least 300 px.
+ * rules of the provider's kirin_v2_master_i2v model page need: JPG/PNG only, width and height at
+ * least 300 px.
  */
 import { inspectImage } from '../nodes/Kirin/catalog/image';
 import { makeJpegHeader, makePng } from './fixtures/images';

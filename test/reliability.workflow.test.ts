@@ -560,7 +560,7 @@ describe('Nothing lost, nothing paid twice', () => {
 	});
 
 	describe('each of the 25 failure codes names model, code and meaning', () => {
-		/** Model names from the seed pages' titles (kirin_v1_t2v's page has none: the catalog's name). */
+		/** Model names from the model pages' titles (kirin_v1_t2v's page has none: the catalog's name). */
 		const NAMES: Record<FakeModelId, string> = {
 			kirin_v1_t2v: 'Kirin V1 - Text to Video',
 			kirin_v2_master_i2v: 'Kirin V2 Master - Image to Video',

@@ -1,6 +1,7 @@
 /**
- * `parseTask` reads the API's task envelope (`kirin-api.md`, "The Task"): status synonyms, output as
- * an array or a single object, `usage.cost` as a USD string turned into a number, and errors.
+ * `parseTask` reads the API's task envelope (`task_id`, `status`, `output`, `usage`, `error`):
+ * status synonyms, output as an array or a single object, `usage.cost` as a USD string turned into
+ * a number, and errors.
  */
 import { isFinished, normaliseStatus, parseTask, videosOf } from '../nodes/Kirin/task';
 import { taskToJson } from '../nodes/Kirin/output';
@@ -19,7 +20,7 @@ const COMPLETED = {
 };
 
 describe('parseTask', () => {
-	it("reads the contract's example task", () => {
+	it('reads a task with every field of the envelope', () => {
 		expect(parseTask(COMPLETED)).toEqual({
 			taskId: 'tsk_8f2c1d',
 			externalTaskId: 'campaign-42-item-7',

@@ -1,6 +1,6 @@
 /**
  * The rules of the pages as `checkInput` applies them to one item, and the request body
- * `buildRequestBody` makes from its result. Limits come from the seed pages: prompt 1-2500
+ * `buildRequestBody` makes from its result. Limits come from the model pages: prompt 1-2500
  * characters, negative prompt 2500, CFG scale 0-1, camera control only in std / 5 s with one
  * non-zero movement in -10..10, sound only in pro, image JPG/PNG under 10 MB, sides >= 300 px,
  * aspect 1:2.5..2.5:1.
