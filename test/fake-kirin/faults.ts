@@ -85,19 +85,22 @@ export class FaultSet {
 			f.resetBeforeCreate--;
 			return 'resetBeforeCreate';
 		}
-		for (const name of ['rateLimit', 'serverErrors'] as const) {
-			const fault = f[name];
-			if (fault && fault.count > 0 && matches(fault.on, kind)) {
-				fault.count--;
-				return name;
-			}
-		}
+		const answering = this.takeCounted(['rateLimit', 'serverErrors'], kind);
+		if (answering) return answering;
 		if (kind === 'create' && f.resetAfterCreate) {
 			f.resetAfterCreate--;
 			return 'resetAfterCreate';
 		}
-		for (const name of ['malformedJson', 'slow'] as const) {
-			const fault = f[name];
+		return this.takeCounted(['malformedJson', 'slow'], kind);
+	}
+
+	/** The first of `names` that is armed for `kind`, counted down; undefined when none is. */
+	private takeCounted<Name extends 'rateLimit' | 'serverErrors' | 'malformedJson' | 'slow'>(
+		names: readonly Name[],
+		kind: RequestKind,
+	): Name | undefined {
+		for (const name of names) {
+			const fault = this.faults[name];
 			if (fault && fault.count > 0 && matches(fault.on, kind)) {
 				fault.count--;
 				return name;

@@ -160,6 +160,27 @@ export interface WorkflowJson {
 	connections: IConnections;
 }
 
+/**
+ * An n8n `Workflow` of `json` with the loaded package's node types and execution order v1; `id` and
+ * `name` are used where `json` has none, `staticData` (kept between trigger calls) starts empty.
+ */
+export async function buildWorkflow(
+	json: WorkflowJson,
+	defaults: { id: string; name: string; active: boolean },
+): Promise<Workflow> {
+	const { nodeTypes } = await loadPackage();
+	return new Workflow({
+		id: json.id ?? defaults.id,
+		name: json.name ?? defaults.name,
+		nodes: json.nodes,
+		connections: json.connections,
+		active: defaults.active,
+		nodeTypes,
+		staticData: {},
+		settings: { executionOrder: 'v1' },
+	});
+}
+
 /** What {@link startWorkflow} gives back. */
 export interface StartedRun {
 	/** Resolves with n8n's run result when the execution ends. */
@@ -229,16 +250,8 @@ export async function startWorkflow(
 	executionId = `test-${process.pid}-${++executionCounter}-${Date.now()}`,
 	webhookBaseUrl?: string,
 ): Promise<StartedRun> {
-	const { nodeTypes, credentialTypes } = await loadPackage();
-	const workflow = new Workflow({
-		id: json.id ?? 'wf-test',
-		name: json.name ?? 'Kirin test',
-		nodes: json.nodes,
-		connections: json.connections,
-		active: false,
-		nodeTypes,
-		settings: { executionOrder: 'v1' },
-	});
+	const { credentialTypes } = await loadPackage();
+	const workflow = await buildWorkflow(json, { id: 'wf-test', name: 'Kirin test', active: false });
 	const workflowData = {
 		id: workflow.id,
 		name: workflow.name,

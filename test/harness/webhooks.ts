@@ -3,12 +3,11 @@ import type { AddressInfo } from 'net';
 
 import {
 	deepCopy,
-	Workflow,
 	type ICredentialDataDecryptedObject,
 	type IRunExecutionData,
 } from 'n8n-workflow';
 
-import { loadPackage, startWorkflow, type WorkflowJson } from './harness';
+import { buildWorkflow, loadPackage, startWorkflow, type WorkflowJson } from './harness';
 import {
 	ActiveTrigger,
 	WaitingExecution,
@@ -88,16 +87,8 @@ export class N8nWebhookServer {
 		triggerName: string,
 	): Promise<ActiveTrigger> {
 		const { nodeTypes } = await loadPackage();
-		const workflow = new Workflow({
-			id: json.id ?? 'wf-trigger',
-			name: json.name ?? 'Kirin trigger test',
-			nodes: json.nodes,
-			connections: json.connections,
-			active: true,
-			nodeTypes,
-			staticData: {},
-			settings: { executionOrder: 'v1' },
-		});
+		const defaults = { id: 'wf-trigger', name: 'Kirin trigger test', active: true };
+		const workflow = await buildWorkflow(json, defaults);
 		const node = workflow.getNode(triggerName)!;
 		const description = nodeTypes.getByNameAndVersion(node.type, node.typeVersion).description
 			.webhooks![0];

@@ -30,12 +30,7 @@ export function kirinWorkflow(
 	options: KirinNodeSettings = {},
 ): WorkflowJson {
 	const kirin: INode = {
-		id: 'kirin-node-1',
-		name: 'Kirin',
-		type: 'n8n-nodes-kirin.kirin',
-		typeVersion: 1,
-		position: [400, 0],
-		parameters: parameters as INode['parameters'],
+		...nodeAt(400, 'kirin-node-1', 'Kirin', 'n8n-nodes-kirin.kirin', parameters),
 		credentials: { kirinApi: { id: 'cred-1', name: 'Kirin account' } },
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 		...(options.retryOnFail
@@ -48,28 +43,26 @@ export function kirinWorkflow(
 	};
 	return {
 		nodes: [
-			{
-				id: 'trigger-1',
-				name: 'Manual Trigger',
-				type: 'n8n-nodes-base.manualTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: {},
-			},
-			{
-				id: 'items-1',
-				name: 'Items',
-				type: 'test.items',
-				typeVersion: 1,
-				position: [200, 0],
-				parameters: { items: JSON.stringify(items) },
-			},
+			nodeAt(0, 'trigger-1', 'Manual Trigger', 'n8n-nodes-base.manualTrigger', {}),
+			nodeAt(200, 'items-1', 'Items', 'test.items', { items: JSON.stringify(items) }),
 			kirin,
 		],
 		connections: {
 			'Manual Trigger': { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
 			Items: { main: [[{ node: 'Kirin', type: 'main', index: 0 }]] },
 		},
+	};
+}
+
+/** A version 1 node of `type` at (`x`, 0) with `parameters`. */
+function nodeAt(x: number, id: string, name: string, type: string, parameters: IDataObject): INode {
+	return {
+		id,
+		name,
+		type,
+		typeVersion: 1,
+		position: [x, 0],
+		parameters: parameters as INode['parameters'],
 	};
 }
 
