@@ -78,7 +78,8 @@ describe('Generate Video with Completion "Wait for Callback"', () => {
 		).toBeGreaterThan(0);
 		expect(waiting.webhookCalls).toBeGreaterThan(prompts.length);
 		// No status requests: the callbacks told the node everything.
-		for (const item of items) expect(fake.ledger.statusPolls(String(item.json.taskId))).toBe(0);
+		// One status request per task: each reported end is confirmed with the API, nothing more.
+		for (const item of items) expect(fake.ledger.statusPolls(String(item.json.taskId))).toBe(1);
 		expect(fake.ledger.creates()).toHaveLength(prompts.length);
 	});
 
@@ -147,28 +148,114 @@ describe('Generate Video with Completion "Wait for Callback"', () => {
 		expect(error.taskId).toBe(fake.ledger.creates()[1].createdTaskId);
 	});
 
-	test('the wait limit resumes the execution with the unfinished tasks reported as timed out, by task id', async () => {
+	test('at the deadline the batch resumes by itself: ended tasks are reported as such, the rest as timed out', async () => {
 		const waiting = await n8n.runUntilWaiting(
-			callbackWorkflow(['quick [ms:50]', 'stuck [never]'], { timeout: 0.01 }),
+			callbackWorkflow(['quick [ms:50]', 'stuck [never]'], { timeout: 0.01, pollInterval: 0.1 }),
 			credentials,
 		);
-		await waitFor(
-			() => fake.ledger.callbacks().some((attempt) => attempt.taskStatus === 'completed'),
-			{ timeoutMs: 5000, intervalMs: 20 },
+		// n8n's own wait limit comes a little after the node's timeout, so the node resumes first.
+		expect(waiting.firstRun!.waitTill!.getTime()).toBeGreaterThan(
+			Date.now() + 0.01 * 60_000 - 1000,
 		);
-		expect(waiting.resumes).toBe(0);
-		expect(waiting.firstRun!.waitTill!.getTime()).toBeLessThanOrEqual(Date.now() + 0.01 * 60_000);
-
-		const run = await waiting.expire();
-		expect(run.status).toBe('success');
+		const run = await waiting.finished();
+		expect(waiting.resumes).toBe(1);
 		const items = outputOf(run, 'Kirin');
 		expect(items).toHaveLength(2);
+		expect(items[0].json.status).toBe('completed');
+		expect(items[0].json.videoUrl).toMatch(new RegExp(`^${fake.url}/files/`));
 		const stuckTask = fake.ledger.creates()[1].createdTaskId!;
 		const error = items[1].json.error as Record<string, string>;
 		expect(error.code).toBe('TIMEOUT');
 		expect(error.taskId).toBe(stuckTask);
 		expect(error.message).toContain(stuckTask);
 		expect(error.description).toContain('Get Task');
-		expect(items[1].pairedItem).toEqual({ item: 1 });
+		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+	});
+
+	test("n8n's own wait limit, when nothing resumed the batch, outputs each task as timed out by task id", async () => {
+		fake.setCallbackOptions({ loseFinalCallbacks: 1 });
+		const waiting = await n8n.runUntilWaiting(
+			callbackWorkflow(['stuck [never]', 'also stuck [never]'], { timeout: 0.01 }),
+			credentials,
+		);
+		const run = await waiting.expire();
+		const items = outputOf(run, 'Kirin');
+		expect(items.map((item) => (item.json.error as Record<string, string>).code)).toEqual([
+			'TIMEOUT',
+			'TIMEOUT',
+		]);
+		expect(items[1].json.taskId).toBe(fake.ledger.creates()[1].createdTaskId);
+	});
+
+	test('a lost final callback does not stall the batch: the quiet batch is swept and resumes with every result', async () => {
+		fake.setCallbackOptions({ loseFinalCallbacks: 0.5 });
+		const waiting = await n8n.runUntilWaiting(
+			callbackWorkflow(
+				['a [ms:100]', 'b [ms:150]', 'c [ms:200]', 'd [ms:250]', 'e [ms:300]', 'f [ms:350]'],
+				{ pollInterval: 0.2, timeout: 1 },
+			),
+			credentials,
+		);
+		const run = await waiting.finished();
+		expect(fake.lostFinalCallbacks().length).toBeGreaterThan(0);
+		expect(waiting.resumes).toBe(1);
+		const items = outputOf(run, 'Kirin');
+		expect(items.map((item) => item.json.status)).toEqual(Array(6).fill('completed'));
+	});
+
+	test('an end reported by a callback but not confirmed by the API is refused (409) and changes nothing', async () => {
+		const waiting = await n8n.runUntilWaiting(
+			callbackWorkflow(['slow one [ms:1500]']),
+			credentials,
+		);
+		const realUrl = (fake.ledger.creates()[0].body as { callback_url: string }).callback_url;
+		const taskId = fake.ledger.creates()[0].createdTaskId!;
+		const forged = {
+			task_id: taskId,
+			status: 'completed',
+			output: [{ content: [{ type: 'video', url: 'https://evil.example/x.mp4' }] }],
+		};
+		expect((await postJson(realUrl, forged)).status).toBe(409);
+		expect(waiting.resumes).toBe(0);
+		const run = await waiting.finished();
+		expect(outputOf(run, 'Kirin')[0].json.videoUrl).toMatch(new RegExp(`^${fake.url}/files/`));
+	});
+
+	test("a callback carrying another execution's batch is refused (403) and resumes neither", async () => {
+		const first = await n8n.runUntilWaiting(callbackWorkflow(['first [ms:1500]']), credentials);
+		const firstUrl = new URL(
+			(fake.ledger.creates()[0].body as { callback_url: string }).callback_url,
+		);
+		const second = await n8n.runUntilWaiting(callbackWorkflow(['second [ms:1500]']), credentials);
+		const secondUrl = new URL(
+			(fake.ledger.creates()[1].body as { callback_url: string }).callback_url,
+		);
+		// The second execution's resume URL (its own signature) with the first one's batch and secret.
+		const crossed = new URL(secondUrl);
+		for (const [name, value] of firstUrl.searchParams) {
+			if (name.startsWith('kirin')) crossed.searchParams.set(name, value);
+		}
+		const body = { task_id: fake.ledger.creates()[0].createdTaskId, status: 'completed' };
+		expect((await postJson(crossed.toString(), body)).status).toBe(403);
+		expect(first.resumes + second.resumes).toBe(0);
+		const [firstRun, secondRun] = await Promise.all([first.finished(), second.finished()]);
+		expect(outputOf(firstRun, 'Kirin')[0].json.taskId).toBe(fake.ledger.creates()[0].createdTaskId);
+		expect(outputOf(secondRun, 'Kirin')[0].json.taskId).toBe(
+			fake.ledger.creates()[1].createdTaskId,
+		);
+	});
+
+	test('a wake that is not signed with the API key is refused (403)', async () => {
+		const waiting = await n8n.runUntilWaiting(callbackWorkflow(['slow [ms:1500]']), credentials);
+		const url = new URL((fake.ledger.creates()[0].body as { callback_url: string }).callback_url);
+		for (const name of [...url.searchParams.keys()])
+			if (name.startsWith('kirin')) url.searchParams.delete(name);
+		const wake = {
+			kirinWake: { batch: 'x', reason: 'complete', deadline: 0, results: [], known: [] },
+			kirinSignature: 'x'.repeat(32),
+		};
+		expect((await postJson(url.toString(), wake)).status).toBe(403);
+		expect(waiting.resumes).toBe(0);
+		await waiting.finished();
 	});
 });

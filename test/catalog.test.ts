@@ -8,13 +8,8 @@
 import { NodeHelpers, type INode, type INodeParameters, type INodeProperties } from 'n8n-workflow';
 
 import { Kirin } from '../nodes/Kirin/Kirin.node';
-import {
-	describeErrorCode,
-	ERROR_KINDS,
-	findModel,
-	MODEL_IDS,
-	MODELS,
-} from '../nodes/Kirin/catalog/models';
+import { describeErrorCode, ERROR_KINDS } from '../nodes/Kirin/catalog/errorCodes';
+import { findModel, MODEL_IDS, MODELS } from '../nodes/Kirin/catalog/models';
 
 /** What each page lists (besides `model`), its title, error code prefix and defaults. */
 const PAGES: Record<

@@ -3,8 +3,8 @@
  * status synonyms, output as an array or a single object, `usage.cost` as a USD string turned into
  * a number, and errors.
  */
-import { isFinished, normaliseStatus, parseTask, videosOf } from '../nodes/Kirin/task';
-import { taskToJson } from '../nodes/Kirin/output';
+import { isFinished, normaliseStatus, parseTask, videosOf } from '../nodes/shared/task';
+import { taskToJson } from '../nodes/shared/items';
 
 const COMPLETED = {
 	task_id: 'tsk_8f2c1d',

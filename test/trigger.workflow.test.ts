@@ -3,7 +3,7 @@ import type { INode } from 'n8n-workflow';
 import { expectedVideoSha256, startFakeKirin, type FakeKirin } from './fake-kirin/server';
 import { binaryBytes, sha256Hex } from './harness/binary';
 import { postJson as post, resetCallbackOptions, waitForFinalCallbacks } from './harness/fake-api';
-import { outputOf, runWorkflow } from './harness/harness';
+import { outputOf, runWorkflow, startWorkflow } from './harness/harness';
 import { waitFor } from './harness/wait';
 import { N8nWebhookServer, type ActiveTrigger } from './harness/webhooks';
 import {
@@ -53,18 +53,33 @@ async function activateTrigger(parameters: Record<string, unknown> = {}): Promis
 }
 
 /** Runs Generate Video with "Don't Wait" and the trigger's production URL as Callback URL. */
-async function generateInto(trigger: ActiveTrigger, prompts: string[]) {
-	const run = await runWorkflow(
+/**
+ * Runs Generate Video with "Don't Wait" and a Callback URL (the trigger's production URL by
+ * default) on the same n8n instance as the trigger, so the node adds the trigger's secret.
+ */
+async function generateInto(trigger: ActiveTrigger, prompts: string[], callbackUrl?: string) {
+	const started = await startWorkflow(
 		kirinWorkflow(
 			generateFromPrompts({
 				completion: 'none',
-				options: { callbackUrl: n8n.triggerUrl(trigger) },
+				options: { callbackUrl: callbackUrl ?? n8n.triggerUrl(trigger) },
 			}),
 			promptItems(...prompts),
 		),
 		credentials,
+		undefined,
+		n8n.url,
 	);
-	return outputOf(run, 'Kirin');
+	return outputOf(await started.done, 'Kirin');
+}
+
+/** A task that exists at the fake and has completed (made without any callback). */
+async function completedTask(): Promise<string> {
+	const run = await runWorkflow(
+		kirinWorkflow(generateFromPrompts({ options: { pollInterval: 0.02 } }), promptItems('quick')),
+		credentials,
+	);
+	return String(outputOf(run, 'Kirin')[0].json.taskId);
 }
 
 /**
@@ -158,22 +173,85 @@ describe('Kirin Trigger', () => {
 	});
 
 	test('a secret set on the trigger is the one it checks', async () => {
+		const taskId = await completedTask();
 		const trigger = await activateTrigger({ secret: 'my-own-secret-123' });
-		const task = {
-			task_id: 'tsk_manual',
-			status: 'completed',
-			output: [{ content: [{ type: 'video', url: `${fake.url}/files/x.mp4` }] }],
-		};
+		const task = { task_id: taskId, status: 'completed' };
 		expect((await post(`${n8n.triggerUrl(trigger)}?secret=wrong`, task)).status).toBe(401);
 		expect((await post(`${n8n.triggerUrl(trigger)}?secret=my-own-secret-123`, task)).status).toBe(
 			200,
 		);
 		const [run] = await trigger.waitForExecutions(1);
-		expect(outputOf(run, 'Kirin Trigger')[0].json.taskId).toBe('tsk_manual');
+		expect(outputOf(run, 'Kirin Trigger')[0].json.taskId).toBe(taskId);
+	});
+
+	test('a callback body is a hint: the item is what the API says, not what the body says', async () => {
+		const taskId = await completedTask();
+		const trigger = await activateTrigger({ secret: 'my-own-secret-123' });
+		const forged = {
+			task_id: taskId,
+			status: 'completed',
+			output: [{ content: [{ type: 'video', url: 'https://evil.example/x.mp4' }] }],
+			usage: { cost: '0.01' },
+		};
+		expect((await post(`${n8n.triggerUrl(trigger)}?secret=my-own-secret-123`, forged)).status).toBe(
+			200,
+		);
+		const [run] = await trigger.waitForExecutions(1);
+		const json = outputOf(run, 'Kirin Trigger')[0].json;
+		expect(json.videoUrl).toMatch(new RegExp(`^${fake.url}/files/`));
+		expect(json.costUsd).not.toBe(0.01);
+	});
+
+	test('an end the API does not confirm is refused (409) and starts nothing', async () => {
+		const trigger = await activateTrigger({ secret: 'my-own-secret-123' });
+		const [created] = await generateInto(trigger, ['slow [ms:3000]'], 'http://127.0.0.1:9/none');
+		const forged = { task_id: created.json.taskId, status: 'completed' };
+		const unknown = { task_id: 'tsk_does_not_exist', status: 'completed' };
+		const url = `${n8n.triggerUrl(trigger)}?secret=my-own-secret-123`;
+		expect((await post(url, forged)).status).toBe(409);
+		expect((await post(url, unknown)).status).toBe(404);
+		await trigger.idle();
+		expect(trigger.executions).toHaveLength(0);
+	});
+
+	test('two deliveries of the same callback racing start one execution', async () => {
+		const taskId = await completedTask();
+		const trigger = await activateTrigger({ secret: 'my-own-secret-123' });
+		const url = `${n8n.triggerUrl(trigger)}?secret=my-own-secret-123`;
+		const task = { task_id: taskId, status: 'completed' };
+		const answers = await Promise.all([post(url, task), post(url, task), post(url, task)]);
+		expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+		await trigger.waitForExecutions(1);
+		await trigger.idle();
+		expect(trigger.executions).toHaveLength(1);
+	});
+
+	test('a non-ASCII secret is refused with 401, not a server error', async () => {
+		const trigger = await activateTrigger();
+		const answer = await post(
+			`${n8n.triggerUrl(trigger)}?secret=${encodeURIComponent('é'.repeat(32))}`,
+			{
+				task_id: 'tsk_x',
+				status: 'completed',
+			},
+		);
+		expect(answer.status).toBe(401);
+	});
+
+	test("the Kirin node never hands the trigger's secret to another host", async () => {
+		const trigger = await activateTrigger();
+		const otherHost = `http://127.0.0.2:9/webhook/${trigger.node.webhookId}/callback`;
+		await generateInto(trigger, ['a fox'], otherHost);
+		const sent = new URL((fake.ledger.creates()[0].body as { callback_url: string }).callback_url);
+		expect(sent.searchParams.has('secret')).toBe(false);
 	});
 
 	test('Download Video puts the finished video on the emitted item as binary data', async () => {
-		const trigger = await activateTrigger({ downloadVideo: true, binaryPropertyOutput: 'video' });
+		const trigger = await activateTrigger({
+			downloadVideo: true,
+			binaryPropertyOutput: 'video',
+			allowPrivateDownloads: true,
+		});
 		await generateInto(trigger, ['a fox [size:123456]']);
 		const [run] = await trigger.waitForExecutions(1);
 		const [item] = outputOf(run, 'Kirin Trigger');

@@ -11,8 +11,6 @@ import { findModel, type KirinModel } from '../nodes/Kirin/catalog/models';
 import { checkInput, InputRuleError } from '../nodes/Kirin/catalog/validate';
 import { makeJpegHeader, makePng } from './fixtures/images';
 
-const MiB = 1024 * 1024;
-
 function model(id: string): KirinModel {
 	const found = findModel(id);
 	if (!found) throw new Error(`no model ${id}`);
@@ -128,7 +126,7 @@ describe('choices', () => {
 		['kirin_v2_6_t2v', 'duration', 5.5, 'Duration'],
 		['kirin_v2_6_t2v', 'aspectRatio', '4:3', 'Aspect Ratio'],
 		['kirin_v2_5_turbo_t2v', 'mode', 'turbo', 'Mode'],
-		['kirin_v2_5_turbo_t2v', 'mode', 'PRO', 'Mode'],
+		['kirin_v2_5_turbo_t2v', 'mode', 'Pro Max', 'Mode'],
 		['kirin_v2_1_master_t2v', 'duration', '15', 'Duration'],
 	])('%s rejects %s %p', (id, key, value, field) => {
 		expectRule(
@@ -310,7 +308,7 @@ describe('sound (kirin_v2_6_t2v)', () => {
 			undefined,
 		);
 		const off = buildRequestBody(
-			checkInput(input('kirin_v2_6_t2v', { prompt: 'p', sound: false })),
+			checkInput(input('kirin_v2_6_t2v', { prompt: 'p', mode: 'pro', sound: false })),
 			'e',
 			undefined,
 		);
@@ -318,11 +316,24 @@ describe('sound (kirin_v2_6_t2v)', () => {
 		expect(off.sound).toBe('off');
 	});
 
+	it('is not sent in Standard mode, where the page does not support it', () => {
+		for (const sound of [false, 'off', 'false', undefined]) {
+			const body = buildRequestBody(
+				checkInput(input('kirin_v2_6_t2v', { prompt: 'p', mode: 'std', sound })),
+				'e',
+				undefined,
+			);
+			expect(body).not.toHaveProperty('sound');
+		}
+	});
+
 	it('accepts on/off and true/false text from expressions, rejects anything else', () => {
 		expect(
 			checkInput(input('kirin_v2_6_t2v', { prompt: 'p', mode: 'pro', sound: 'on' })).sound,
 		).toBe(true);
-		expect(checkInput(input('kirin_v2_6_t2v', { prompt: 'p', sound: 'false' })).sound).toBe(false);
+		expect(
+			checkInput(input('kirin_v2_6_t2v', { prompt: 'p', mode: 'pro', sound: 'false' })).sound,
+		).toBe(false);
 		expectRule(
 			input('kirin_v2_6_t2v', { prompt: 'p', mode: 'pro', sound: 'loud' }),
 			'Sound',
@@ -363,12 +374,12 @@ describe('image (kirin_v2_master_i2v)', () => {
 		expectRule(i2v(binaryImage(webp)), 'Image', /must be a JPG or PNG file/);
 	});
 
-	it('must be smaller than 10 MB (10 * 1024 * 1024 bytes)', () => {
-		expect(checkInput(i2v(binaryImage(makePng(800, 600, 10 * MiB - 1)))).image).toBeDefined();
+	it('must be smaller than 10 MB, read strictly as 10,000,000 bytes', () => {
+		expect(checkInput(i2v(binaryImage(makePng(800, 600, 10_000_000 - 1)))).image).toBeDefined();
 		expectRule(
-			i2v(binaryImage(makePng(800, 600, 10 * MiB))),
+			i2v(binaryImage(makePng(800, 600, 10_000_001))),
 			'Image',
-			/10\.0 MB; it must be smaller than 10 MB/,
+			/10,000,001 bytes \(10\.0 MB\); it must be smaller than 10 MB \(10,000,000 bytes\)/,
 		);
 	});
 

@@ -14,8 +14,6 @@ import { startFakeKirin, type FakeKirin } from './fake-kirin/server';
 import { makePng } from './fixtures/images';
 import { imageItem, runGenerate, type TestItem } from './harness/workflows';
 
-const MiB = 1024 * 1024;
-
 let fake: FakeKirin;
 
 beforeAll(async () => {
@@ -340,9 +338,9 @@ describe('image (kirin_v2_master_i2v)', () => {
 		);
 	});
 
-	it('an image of 10 MB or more is rejected', async () => {
-		await expectRejected(i2v, [imageItem(makePng(800, 600, 10 * MiB))], 'Image', [
-			/The image is 10\.0 MB; it must be smaller than 10 MB/,
+	it('an image of 10 MB (10,000,000 bytes) or more is rejected', async () => {
+		await expectRejected(i2v, [imageItem(makePng(800, 600, 10_000_000))], 'Image', [
+			/The image is 10,000,000 bytes \(10\.0 MB\); it must be smaller than 10 MB/,
 		]);
 	});
 

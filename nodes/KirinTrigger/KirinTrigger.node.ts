@@ -18,7 +18,7 @@ import {
 import { taskItem, taskToJson } from '../shared/items';
 import { errorToJson } from '../shared/taskErrors';
 import { deriveSecret, secretMatches } from '../shared/secrets';
-import { parseTask, type Task } from '../shared/task';
+import { isFinished, parseTask, type Task } from '../shared/task';
 import { KirinApi } from '../shared/transport/api';
 import { DEFAULT_RETRY_POLICY } from '../shared/transport/retry';
 import { replyWith } from '../shared/webhookReply';
@@ -38,6 +38,13 @@ function wanted(task: Task, events: TriggerEvent[]): boolean {
 /** Task/status pairs this process has claimed, so that two deliveries racing here start one run. */
 const claimed = new Map<string, number>();
 const CLAIM_MEMORY = 10_000;
+
+/** Gives a claim back, when the task/status turned out not to be confirmed by the API. */
+function release(key: string, staticData: IDataObject): void {
+	claimed.delete(key);
+	const seen = Array.isArray(staticData.seen) ? (staticData.seen as string[]) : [];
+	staticData.seen = seen.filter((entry) => entry !== key);
+}
 
 /**
  * Claims a task/status for this trigger before anything slow happens: in this process's memory
@@ -169,25 +176,35 @@ export class KirinTrigger implements INodeType {
 		const events = this.getNodeParameter('events', ['completed']) as TriggerEvent[];
 		if (!wanted(hint, events)) return { webhookResponse: { received: true, started: false } };
 		const workflow = this.getWorkflow();
-		const key = `${hint.taskId}:${hint.status}`;
-		if (
-			!claim(
-				`${workflow.id ?? ''}|${this.getNode().id ?? ''}|${key}`,
-				this.getWorkflowStaticData('node'),
-			)
-		) {
+		const staticData = this.getWorkflowStaticData('node');
+		const claimKey = `${workflow.id ?? ''}|${this.getNode().id ?? ''}|${hint.taskId}:${hint.status}`;
+		if (!claim(claimKey, staticData)) {
 			return { webhookResponse: { received: true, started: false, duplicate: true } };
 		}
-		let task: Task = hint;
+		let task: Task;
 		try {
-			const confirmed = await new KirinApi(this, {
-				...DEFAULT_RETRY_POLICY,
-				maxRetries: 2,
-			}).getTask(hint.taskId);
-			// The API may be ahead of the callback; what it reports is what the item shows.
-			task = confirmed;
+			task = await new KirinApi(this, { ...DEFAULT_RETRY_POLICY, maxRetries: 2 }).getTask(
+				hint.taskId,
+			);
 		} catch {
+			release(claimKey, staticData);
 			return reply(404, { error: `The API does not know task ${hint.taskId}` });
+		}
+		if (isFinished(hint) && task.status !== hint.status) {
+			// An end the API does not confirm (forged, or not yet visible): nothing starts.
+			release(claimKey, staticData);
+			return reply(409, { error: `The API reports task ${task.taskId} as ${task.rawStatus}` });
+		}
+		if (!isFinished(hint)) {
+			// An intermediate status is the event itself: the API confirmed the task exists, and
+			// the item carries no result until the task ends.
+			task = {
+				...task,
+				status: hint.status,
+				rawStatus: hint.rawStatus,
+				contents: [],
+				costUsd: undefined,
+			};
 		}
 		this.getResponseObject().status(200).json({ received: true, started: true });
 		const output = {

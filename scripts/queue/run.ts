@@ -546,7 +546,11 @@ async function main(): Promise<void> {
 		await sleep(2000); // room for a duplicate to show up
 		const answers = new Map<string, number>();
 		for (const attempt of kirin.ledger.callbacks().slice(callbacksBefore)) {
-			const answer = String(attempt.httpStatus ?? attempt.error);
+			// Where the callback went: the Kirin node's live callback webhook, or a resume URL.
+			const route = new URL(attempt.url).pathname.includes('/webhook-waiting/')
+				? 'resume URL'
+				: 'live webhook';
+			const answer = `${String(attempt.httpStatus ?? attempt.error)} (${route})`;
 			answers.set(answer, (answers.get(answer) ?? 0) + 1);
 		}
 		const callbackAnswers = [...answers]
@@ -674,8 +678,8 @@ async function main(): Promise<void> {
 				.filter((attempt) => attempt.httpStatus === 200 && attempt.taskStatus === 'completed');
 			expect(
 				resumedBy.length > 0 &&
-					resumedBy.every((attempt) => attempt.url.startsWith(`${webhookUrl}/webhook-waiting/`)),
-				'resume URLs do not point at the webhook process (WEBHOOK_URL)',
+					resumedBy.every((attempt) => attempt.url.startsWith(`${webhookUrl}/webhook/`)),
+				"callback URLs do not point at the Kirin node's callback webhook on the webhook process (WEBHOOK_URL)",
 			);
 			figures.push([
 				'crash, callback mode: worker killed while executions wait',
@@ -743,7 +747,7 @@ async function main(): Promise<void> {
 			await waitFor(
 				`${CRASH} creates`,
 				() => (createsOf(label).size >= CRASH ? true : undefined),
-				60_000,
+				180_000,
 			);
 			const startedOnB = () =>
 				[...jobLog.jobs]

@@ -98,6 +98,7 @@ export function resetCallbackOptions(fake: FakeKirin): void {
 		duplicateCallbacks: false,
 		shuffleCallbacks: 0,
 		reverseCallbacks: false,
+		loseFinalCallbacks: 0,
 	});
 }
 

@@ -19,6 +19,17 @@ export interface KirinNodeSettings {
 }
 
 /**
+ * The fake Kirin server serves its videos on 127.0.0.1, which Download Video refuses by default:
+ * a workflow that downloads allows private addresses, unless the test sets the option itself.
+ */
+function withLoopbackDownloads(parameters: IDataObject): IDataObject {
+	if (parameters.downloadVideo !== true) return parameters;
+	const options = (parameters.options ?? {}) as IDataObject;
+	if ('allowPrivateDownloads' in options) return parameters;
+	return { ...parameters, options: { ...options, allowPrivateDownloads: true } };
+}
+
+/**
  * A workflow "Manual Trigger -> Items -> Kirin": the Items node outputs `items` (default: one empty
  * item) and the Kirin node runs with `parameters` and the `kirinApi` credential.
  *
@@ -30,7 +41,13 @@ export function kirinWorkflow(
 	options: KirinNodeSettings = {},
 ): WorkflowJson {
 	const kirin: INode = {
-		...nodeAt(400, 'kirin-node-1', 'Kirin', 'n8n-nodes-kirin.kirin', parameters),
+		...nodeAt(
+			400,
+			'kirin-node-1',
+			'Kirin',
+			'n8n-nodes-kirin.kirin',
+			withLoopbackDownloads(parameters),
+		),
 		credentials: { kirinApi: { id: 'cred-1', name: 'Kirin account' } },
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 		...(options.retryOnFail

@@ -4,7 +4,17 @@ import { replyWith } from '../../../shared/webhookReply';
 import { confirmCallback } from './confirm';
 import { executionIdOf, verifiedParams, type BatchParams } from './params';
 import { resumeIfEnded } from './resume';
-import { armSweep, markWoken, postWith, recordTerminal, sendWake } from './tracker';
+import { isFinished, parseTask } from '../../../shared/task';
+import {
+	alreadyEnded,
+	armSweep,
+	confirmationRefused,
+	markWoken,
+	noteUnderway,
+	postWith,
+	recordTerminal,
+	sendWake,
+} from './tracker';
 import { readWake, signedWake } from './wake';
 
 async function apiKeyOf(context: IWebhookFunctions): Promise<string> {
@@ -26,10 +36,19 @@ async function handleBatchCallback(
 	resumeHere: boolean,
 ): Promise<IWebhookResponseData> {
 	const reply = replyWith(context);
+	const claimed = parseTask(context.getBodyData());
+	if (claimed && isFinished(claimed) && alreadyEnded(params, claimed.taskId)) {
+		return { webhookResponse: { received: true, resumed: false } };
+	}
 	const confirmation = await confirmCallback(context, params);
-	if (confirmation.kind === 'refused')
+	if (confirmation.kind === 'refused') {
+		confirmationRefused(params);
 		return reply(confirmation.status, { error: confirmation.message });
-	if (confirmation.kind === 'intermediate') return { webhookResponse: { received: true } };
+	}
+	if (confirmation.kind === 'intermediate') {
+		noteUnderway(params, postWith(context), apiKey);
+		return { webhookResponse: { received: true } };
+	}
 	const staticData = resumeHere ? undefined : context.getWorkflowStaticData('node');
 	const next = recordTerminal(params, confirmation.task, staticData);
 	if (next.state !== 'complete') {

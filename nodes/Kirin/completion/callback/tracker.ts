@@ -28,6 +28,10 @@ interface BatchState {
 	/** Sweeps that found the batch unfinished; each doubles the next quiet period. */
 	fruitless: number;
 	sweeper?: AbortController;
+	/** Ends the sweeper's current wait early, when the next sweep was moved forward. */
+	nap?: AbortController;
+	/** Items whose end this process is confirming or has confirmed (by task id). */
+	confirming: Map<number, string>;
 	touchedAt: number;
 }
 
@@ -65,6 +69,7 @@ function stateOf(params: BatchParams): BatchState | undefined {
 			params,
 			executionId,
 			results: new Map(),
+			confirming: new Map(),
 			woken: false,
 			fruitless: 0,
 			touchedAt: Date.now(),
@@ -155,6 +160,34 @@ export function recordTerminal(
 	return { state: 'pending' };
 }
 
+/**
+ * Whether this process is confirming or has confirmed the end of this item's task, in which case a
+ * repeated delivery needs no second status request; otherwise marks it as being confirmed.
+ */
+export function alreadyEnded(params: BatchParams, taskId: string): boolean {
+	const state = stateOf(params);
+	if (!state) return false;
+	if (state.woken || state.confirming.get(params.itemIndex) === taskId) return true;
+	state.confirming.set(params.itemIndex, taskId);
+	return false;
+}
+
+/** Forgets a confirmation that the API refused, so that a later delivery is checked again. */
+export function confirmationRefused(params: BatchParams): void {
+	stateOf(params)?.confirming.delete(params.itemIndex);
+}
+
+/**
+ * Notes an intermediate callback: the batch is under way, so this process keeps one sweep armed
+ * for the deadline, when the batch resumes with whatever has ended even if no further callback
+ * ever arrives (a lost final callback of the last task).
+ */
+export function noteUnderway(params: BatchParams, post: Post, apiKey: string): void {
+	const state = stateOf(params);
+	if (!state || state.woken || state.sweeper) return;
+	armSweep(params, post, apiKey, params.deadline);
+}
+
 /** Marks a batch resumed in this process (the resume happened here), ending its sweeps. */
 export function markWoken(params: BatchParams): void {
 	const state = stateOf(params);
@@ -198,24 +231,30 @@ export async function sendWake(
 }
 
 /**
- * Arms (or pushes back) the batch's sweep: after a quiet period this process posts a `sweep` wake,
- * and the waiting execution looks up the tasks nobody reported. One sweeper per batch and process;
+ * Arms (or pushes back) the batch's sweep: after a quiet period (or at `at`, ms since the epoch)
+ * this process posts a `sweep` wake, and the waiting execution looks up the tasks nobody reported. One sweeper per batch and process;
  * it stops when the batch resumes or its execution stops waiting.
  *
  * @param apiKey signs the sweep
  */
-export function armSweep(params: BatchParams, post: Post, apiKey: string): void {
+export function armSweep(params: BatchParams, post: Post, apiKey: string, at?: number): void {
 	const state = stateOf(params);
 	if (!state || state.woken) return;
-	state.sweepAt = Math.min(Date.now() + quietMs(state), params.deadline);
-	if (state.sweeper) return;
+	const previous = state.sweepAt;
+	state.sweepAt = at ?? Math.min(Date.now() + quietMs(state), params.deadline);
+	if (state.sweeper) {
+		if (previous === undefined || state.sweepAt < previous) state.nap?.abort();
+		return;
+	}
 	const controller = new AbortController();
 	state.sweeper = controller;
 	const run = async () => {
 		while (!state.woken && !controller.signal.aborted) {
 			const wait = (state.sweepAt ?? params.deadline) - Date.now();
 			if (wait > 0) {
-				await sleep(wait, controller.signal);
+				const nap = new AbortController();
+				state.nap = nap;
+				await sleep(wait, AbortSignal.any([controller.signal, nap.signal])).catch(() => undefined);
 				continue;
 			}
 			const message = wakeMessage(state, sharedItems(state, undefined), 'sweep');
