@@ -1,7 +1,6 @@
 import { startFakeKirin, type FakeKirin } from './fake-kirin/server';
 import { postJson, resetCallbackOptions } from './harness/fake-api';
 import { outputOf } from './harness/harness';
-import { waitFor } from './harness/wait';
 import { N8nWebhookServer } from './harness/webhooks';
 import {
 	generateFromPrompts,
