@@ -14,10 +14,7 @@
  */
 import '../../test/harness/setup';
 
-import { randomUUID } from 'crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'fs';
-import { createServer, type Server } from 'http';
-import type { AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -25,6 +22,7 @@ import { startFakeKirin, type FakeKirin } from '../../test/fake-kirin/server';
 import { check, expect, results, waitFor } from '../e2e/checks';
 import { freePort, installN8n, N8nInstance } from '../e2e/n8n';
 import { ensurePackages, Postgres, Redis } from './infra';
+import { batchWorkflow, BatchReceiver as Receiver } from './batch';
 import { RoundRobinProxy } from './proxy';
 
 type Json = Record<string, unknown>;
@@ -32,109 +30,6 @@ type Json = Record<string, unknown>;
 const BATCH = 20;
 const GENERATION_MS = 4000;
 const RESULT_TIMEOUT_MS = 240_000;
-
-/** Collects what the workflows post: one entry per item of a resumed batch. */
-class Receiver {
-	readonly delivered: Array<{ id: string; executionId: string; status: string }> = [];
-	private server: Server | undefined;
-	url = '';
-
-	async start(): Promise<this> {
-		this.server = createServer((req, res) => {
-			const chunks: Buffer[] = [];
-			req.on('data', (chunk: Buffer) => chunks.push(chunk));
-			req.on('end', () => {
-				const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Json;
-				const result = (body.result ?? {}) as Json;
-				this.delivered.push({
-					id: String(body.id),
-					executionId: String(body.executionId),
-					status: String(result.status ?? (result.error ? 'error' : '?')),
-				});
-				res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-			});
-		});
-		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-		return this;
-	}
-
-	async close(): Promise<void> {
-		this.server?.closeAllConnections();
-		await new Promise<void>((resolve) =>
-			this.server ? this.server.close(() => resolve()) : resolve(),
-		);
-	}
-}
-
-/** Webhook -> Split Out (`body.items`) -> Kirin Generate Video (callback) -> HTTP Request. */
-function batchWorkflow(receiverUrl: string): Json {
-	return {
-		id: 'scaleBatchCallback',
-		name: 'scale-out: batch callback',
-		nodes: [
-			{
-				id: 'scale-start',
-				name: 'Start',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2.1,
-				position: [0, 0],
-				webhookId: randomUUID(),
-				parameters: {
-					httpMethod: 'POST',
-					path: 'kirin-scale-batch',
-					responseMode: 'onReceived',
-					options: {},
-				},
-			},
-			{
-				id: 'scale-split',
-				name: 'Split',
-				type: 'n8n-nodes-base.splitOut',
-				typeVersion: 1,
-				position: [200, 0],
-				parameters: { fieldToSplitOut: 'body.items', options: {} },
-			},
-			{
-				id: 'scale-kirin',
-				name: 'Generate',
-				type: 'n8n-nodes-kirin.kirin',
-				typeVersion: 1,
-				position: [400, 0],
-				parameters: {
-					operation: 'generate',
-					model: 'kirin_v2_5_turbo_t2v',
-					prompt: '={{ $json.prompt }}',
-					completion: 'callback',
-					options: { pollInterval: 1, timeout: 4 },
-				},
-				credentials: { kirinApi: { id: 'kirinScaleCredential', name: 'Kirin (fake)' } },
-			},
-			{
-				id: 'scale-send',
-				name: 'Send Result',
-				type: 'n8n-nodes-base.httpRequest',
-				typeVersion: 4.2,
-				position: [600, 0],
-				parameters: {
-					method: 'POST',
-					url: `${receiverUrl}/results`,
-					sendBody: true,
-					specifyBody: 'json',
-					jsonBody:
-						"={{ JSON.stringify({ id: $('Split').item.json.id, executionId: $execution.id, result: $json }) }}",
-					options: {},
-				},
-			},
-		],
-		connections: {
-			Start: { main: [[{ node: 'Split', type: 'main', index: 0 }]] },
-			Split: { main: [[{ node: 'Generate', type: 'main', index: 0 }]] },
-			Generate: { main: [[{ node: 'Send Result', type: 'main', index: 0 }]] },
-		},
-		settings: { executionOrder: 'v1' },
-	};
-}
 
 /** The running cluster and its helpers. */
 interface Scale {
@@ -150,7 +45,7 @@ interface Scale {
 	receiver: Receiver;
 }
 
-let scale: Partial<Scale> = {};
+const scale: Partial<Scale> = {};
 
 async function startCluster(): Promise<Scale> {
 	const install = installN8n();
