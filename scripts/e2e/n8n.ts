@@ -256,7 +256,7 @@ export interface N8nProcessOptions {
 	args?: string[];
 	/** The URL that answers 200 once the process is ready; default `<url>/healthz/readiness`. */
 	readyUrl?: string;
-	/** How long to wait for readiness; default 120 s. */
+	/** How long to wait for readiness; default 300 s (a busy machine starts n8n slowly). */
 	timeoutMs?: number;
 }
 
@@ -368,9 +368,16 @@ export class N8nInstance {
 		return { status, stdout, stderr };
 	}
 
-	/** Writes JSON to a file in the user folder and imports it with `n8n import:<kind>`. */
+	/**
+	 * Writes JSON to a file in the user folder and imports it with `n8n import:<kind>`. Workflows
+	 * without `active` get `active: false`, which n8n 1.85 requires (a NOT NULL column).
+	 */
 	async import(kind: 'workflow' | 'credentials', data: unknown): Promise<void> {
 		const file = join(this.userFolder, `import-${kind}-${Date.now()}.json`);
+		if (kind === 'workflow')
+			data = Array.isArray(data)
+				? data.map((workflow: object) => ({ active: false, ...workflow }))
+				: { active: false, ...(data as object) };
 		writeFileSync(file, JSON.stringify(data));
 		const result = await this.cli([`import:${kind}`, `--input=${file}`]);
 		if (result.status !== 0)
@@ -413,7 +420,7 @@ export class N8nInstance {
 	 * Starts the instance's n8n process (`n8n start` unless `options.command` says otherwise) and
 	 * waits until its readiness URL answers 200.
 	 */
-	async start(timeoutMs = 120_000, options: N8nProcessOptions = {}): Promise<void> {
+	async start(timeoutMs = 300_000, options: N8nProcessOptions = {}): Promise<void> {
 		const command = options.command ?? 'start';
 		const readyUrl = options.readyUrl ?? `${this.url}/healthz/readiness`;
 		const wait = options.timeoutMs ?? timeoutMs;

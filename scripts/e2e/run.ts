@@ -208,17 +208,21 @@ function callbackWorkflow(receiverUrl: string): WorkflowJson {
 					options: { destinationFieldName: 'prompt' },
 				},
 			},
-			kirinNode(
-				'Generate and Wait',
-				{
-					operation: 'generate',
-					model: 'kirin_v2_5_turbo_t2v',
-					prompt: '={{ $json.prompt }}',
-					completion: 'callback',
-					options: {},
-				},
-				[400, 0],
-			),
+			{
+				...kirinNode(
+					'Generate and Wait',
+					{
+						operation: 'generate',
+						model: 'kirin_v2_5_turbo_t2v',
+						prompt: '={{ $json.prompt }}',
+						completion: 'callback',
+						options: {},
+					},
+					[400, 0],
+				),
+				// The editor gives every node with webhooks an id; n8n builds its webhook paths from it.
+				webhookId: '0c4f6a2e-5b1d-4e8f-9a3c-7d2b1e0f4a6c',
+			},
 			sendResultNode('Send Result', `${receiverUrl}/callback-results`, [600, 0]),
 		],
 		connections: {
@@ -290,7 +294,7 @@ const SCENARIOS: Array<[name: string, run: (e2e: E2e) => Promise<void>]> = [
 	['poll mode: image to video with the image as binary from Convert to File', pollImageFromBinary],
 	['poll mode: image upload example through its production webhook', pollImageUploadWebhook],
 	[
-		'callback mode: the fake server calls the real resume URL and the execution finishes',
+		'callback mode: the fake server calls n8n back and the waiting execution finishes once',
 		callbackResume,
 	],
 	['Kirin Trigger example: callbacks start executions; a forged one is refused', triggerExample],
@@ -367,8 +371,9 @@ async function pollImageUploadWebhook({ n8n, image }: E2e): Promise<void> {
 }
 
 /**
- * Wait for Callback: the fake server calls the execution's real resume URL (duplicated and out of
- * order); the execution resumes once, with every item.
+ * Wait for Callback: the fake server's callbacks (duplicated and out of order) reach n8n, at the
+ * execution's resume URL or the node's callback webhook, whichever the node put in the task; the
+ * execution resumes once, with every item.
  */
 async function callbackResume({ n8n, fake, receiver }: E2e): Promise<void> {
 	const prompts = ['a red fox in snow', 'a blue whale breaching', 'a green owl at night'];
@@ -404,10 +409,10 @@ async function callbackResume({ n8n, fake, receiver }: E2e): Promise<void> {
 		}
 		const delivered = fake.ledger
 			.callbacks()
-			.filter((attempt) => attempt.url.includes('/webhook-waiting/'));
+			.filter((attempt) => attempt.url.startsWith(`${n8n.url}/webhook`));
 		expect(
 			delivered.some((attempt) => attempt.httpStatus === 200),
-			'no callback reached the resume URL',
+			`no callback reached n8n: ${[...new Set(delivered.map((attempt) => `${attempt.url.replace(n8n.url, '')} ${attempt.httpStatus ?? attempt.error}`))].join(', ').slice(0, 300)}`,
 		);
 	} finally {
 		fake.setCallbackOptions({ duplicateCallbacks: false, shuffleCallbacks: 0 });
@@ -531,7 +536,38 @@ async function setUp(n8n: N8nInstance, fake: FakeKirin, receiver: Receiver): Pro
 	}
 	for (const id of [upload.id, triggerWorkflow.id, 'e2eCallbackMode']) await n8n.publish(id);
 	await n8n.start();
+	// n8n answers its readiness check before its REST API and the active workflows' webhooks are
+	// all there, especially on a busy machine: wait for them.
+	await waitFor('the REST API', async () => {
+		const response = await fetch(`${n8n.url}/rest/settings`).catch(() => undefined);
+		return response?.ok ? true : undefined;
+	});
+	const webhookPaths = [
+		'kirin-image-to-video',
+		'kirin-callback-batch',
+		triggerUrl.split('/webhook/')[1],
+	];
+	for (const path of webhookPaths) await waitForPostWebhook(n8n, path);
 	return { n8n, fake, receiver, image, sheetRows, startTasks, triggerUrl };
+}
+
+/**
+ * Waits until n8n serves the production webhook `POST /webhook/<path>`, without calling it: a GET
+ * gets "not registered for GET requests. Did you mean to make a POST request?" once it is there.
+ *
+ * @throws Error after 120 s
+ */
+async function waitForPostWebhook(n8n: N8nInstance, path: string): Promise<void> {
+	await waitFor(
+		`the webhook ${path}`,
+		async () => {
+			const response = await fetch(`${n8n.url}/webhook/${path}`).catch(() => undefined);
+			const text = response ? await response.text() : '';
+			return /Did you mean to make a POST request/.test(text) ? true : undefined;
+		},
+		120_000,
+		500,
+	);
 }
 
 /**
