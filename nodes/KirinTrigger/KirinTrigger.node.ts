@@ -1,13 +1,6 @@
-import {
-	NodeConnectionTypes,
-	type IDataObject,
-	type IHookFunctions,
-	type INodeExecutionData,
-	type INodeType,
-	type INodeTypeDescription,
-	type IWebhookFunctions,
-	type IWebhookResponseData,
-} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type { IDataObject, IHookFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
+import type { INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import {
 	allowPrivateDownloadsField,

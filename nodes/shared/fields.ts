@@ -58,3 +58,24 @@ export const KIRIN_ICON = {
 	light: 'file:../../icons/kirin.svg',
 	dark: 'file:../../icons/kirin.dark.svg',
 } as const;
+
+/**
+ * The Options collection of an operation: shown with `show`, holding the download options first,
+ * then `options`.
+ *
+ * @param show the operation's display conditions
+ */
+export function optionsCollection(
+	show: Record<string, string[]>,
+	options: INodeProperties[],
+): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [...downloadOptionFields(), ...options],
+	};
+}

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { downloadOptionFields, downloadVideoField } from '../../../shared/fields';
+import { downloadVideoField, optionsCollection } from '../../../shared/fields';
 import { modelField, modelParameterFields } from '../../catalog/fields';
 import { runOptionFields } from '../../settings';
 
@@ -41,43 +41,34 @@ export const description: INodeProperties[] = [
 		...downloadVideoField('each finished video'),
 		displayOptions: { show: { ...show, completion: ['poll', 'callback'] } },
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [
-			...downloadOptionFields(),
-			{
-				displayName: 'Callback URL',
-				name: 'callbackUrl',
-				type: 'string',
-				default: '',
-				placeholder: 'https://your-n8n.example.com/webhook/...',
-				description:
-					"An address the API calls (POST) each time a task changes status, e.g. a Kirin Trigger node's Production URL (the node adds the trigger's secret itself when the URL is on this n8n). Not used with Wait for Callback.",
-				displayOptions: { hide: { '/completion': ['callback'] } },
-			},
-			{
-				displayName: 'External Task ID',
-				name: 'externalTaskId',
-				type: 'string',
-				default: '',
-				description:
-					'Your own ID for the task, unique in your account; Get Task can look the task up by it. By default the node derives one from the execution, so a retried item reuses its task instead of paying again.',
-			},
-			{
-				displayName: 'Reuse Tasks Created for the Same Input in the Last (Hours)',
-				name: 'reuseWithinHours',
-				type: 'number',
-				typeOptions: { minValue: 0, numberPrecision: 2 },
-				default: 0,
-				description:
-					'When above 0, an item whose inputs (model, prompt, every parameter, item position) match a task this node created within that many hours gets that task back instead of a new paid one, e.g. when re-running an execution that crashed. Failed tasks are not reused. Defaults to 0 (off): every execution generates new videos, even for the same prompt.',
-			},
-			...runOptionFields,
-		],
-	},
+	optionsCollection(show, [
+		{
+			displayName: 'Callback URL',
+			name: 'callbackUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://your-n8n.example.com/webhook/...',
+			description:
+				"An address the API calls (POST) each time a task changes status, e.g. a Kirin Trigger node's Production URL (the node adds the trigger's secret itself when the URL is on this n8n). Not used with Wait for Callback.",
+			displayOptions: { hide: { '/completion': ['callback'] } },
+		},
+		{
+			displayName: 'External Task ID',
+			name: 'externalTaskId',
+			type: 'string',
+			default: '',
+			description:
+				'Your own ID for the task, unique in your account; Get Task can look the task up by it. By default the node derives one from the execution, so a retried item reuses its task instead of paying again.',
+		},
+		{
+			displayName: 'Reuse Tasks Created for the Same Input in the Last (Hours)',
+			name: 'reuseWithinHours',
+			type: 'number',
+			typeOptions: { minValue: 0, numberPrecision: 2 },
+			default: 0,
+			description:
+				'When above 0, an item whose inputs (model, prompt, every parameter, item position) match a task this node created within that many hours gets that task back instead of a new paid one, e.g. when re-running an execution that crashed. Failed tasks are not reused. Defaults to 0 (off): every execution generates new videos, even for the same prompt.',
+		},
+		...runOptionFields,
+	]),
 ];

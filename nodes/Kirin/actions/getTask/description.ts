@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { downloadOptionFields, downloadVideoField } from '../../../shared/fields';
+import { downloadVideoField, optionsCollection } from '../../../shared/fields';
 import { runOptionFields } from '../../settings';
 
 const show = { operation: ['getTask'] };
@@ -43,18 +43,9 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { ...show, lookupBy: ['externalTaskId'] } },
 	},
 	{ ...downloadVideoField('the videos of a completed task'), displayOptions: { show } },
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		displayOptions: { show },
-		options: [
-			...downloadOptionFields(),
-			...runOptionFields.filter((field) =>
-				['maxRetries', 'retryDelay', 'requestTimeout'].includes(field.name),
-			),
-		],
-	},
+	optionsCollection(show, [
+		...runOptionFields.filter((field) =>
+			['maxRetries', 'retryDelay', 'requestTimeout'].includes(field.name),
+		),
+	]),
 ];

@@ -6,34 +6,28 @@ import { CAMERA_AXES, CAMERA_CONTROL_TYPES } from '../models';
 import { choice, number } from '../values';
 import { bodyKey, showFor, type ParameterDefinition } from './definition';
 
-const TYPE_LABELS: Record<string, { name: string; description: string }> = {
-	simple: { name: 'Simple', description: 'One movement along the axis you pick below' },
-	down_back: { name: 'Down and Back', description: 'The camera presses down and moves back' },
-	forward_up: { name: 'Forward and Up', description: 'The camera pushes in and moves up' },
-	right_turn_forward: {
-		name: 'Right Turn Forward',
-		description: 'The camera turns right, then moves forward',
-	},
-	left_turn_forward: {
-		name: 'Left Turn Forward',
-		description: 'The camera turns left, then moves forward',
-	},
+/**
+ * Display names and descriptions of the camera movement types and axes of the V1 page, as
+ * `[name, description]`.
+ */
+const LABELS: Record<string, [string, string]> = {
+	simple: ['Simple', 'One movement along the axis you pick below'],
+	down_back: ['Down and Back', 'The camera presses down and moves back'],
+	forward_up: ['Forward and Up', 'The camera pushes in and moves up'],
+	right_turn_forward: ['Right Turn Forward', 'The camera turns right, then moves forward'],
+	left_turn_forward: ['Left Turn Forward', 'The camera turns left, then moves forward'],
+	horizontal: ['Horizontal', 'Move along the x-axis: negative left, positive right'],
+	vertical: ['Vertical', 'Move along the y-axis: negative down, positive up'],
+	pan: ['Pan', 'Rotate around the y-axis: negative left, positive right'],
+	tilt: ['Tilt', 'Rotate around the x-axis: negative down, positive up'],
+	roll: ['Roll', 'Rotate around the z-axis: negative counter-clockwise, positive clockwise'],
+	zoom: ['Zoom', 'Change the focal length: negative zooms in, positive out'],
 };
 
-const AXIS_LABELS: Record<string, { name: string; description: string }> = {
-	horizontal: {
-		name: 'Horizontal',
-		description: 'Move along the x-axis: negative left, positive right',
-	},
-	vertical: { name: 'Vertical', description: 'Move along the y-axis: negative down, positive up' },
-	pan: { name: 'Pan', description: 'Rotate around the y-axis: negative left, positive right' },
-	tilt: { name: 'Tilt', description: 'Rotate around the x-axis: negative down, positive up' },
-	roll: {
-		name: 'Roll',
-		description: 'Rotate around the z-axis: negative counter-clockwise, positive clockwise',
-	},
-	zoom: { name: 'Zoom', description: 'Change the focal length: negative zooms in, positive out' },
-};
+function option(value: string): { name: string; value: string; description: string } {
+	const [name, description] = LABELS[value];
+	return { name, value, description };
+}
 
 /**
  * `camera_control` of the V1 page: a movement type, and for `simple` one non-zero movement on one
@@ -53,7 +47,7 @@ export const cameraControl: ParameterDefinition<'cameraControl'> = {
 				description: `Camera movement (${modeLabel(spec.requiresMode, models[0]?.parameters.mode)} mode, ${durationText} only). By default the model picks a movement that fits the prompt.`,
 				options: [
 					{ name: 'None', value: 'none', description: 'Not sent: the model decides' },
-					...CAMERA_CONTROL_TYPES.map((type) => ({ value: type, ...TYPE_LABELS[type] })),
+					...CAMERA_CONTROL_TYPES.map(option),
 				],
 				displayOptions: showFor(models, when),
 			},
@@ -63,7 +57,7 @@ export const cameraControl: ParameterDefinition<'cameraControl'> = {
 				type: 'options',
 				default: 'zoom',
 				description: 'The one movement of a simple camera control; the other five are sent as 0',
-				options: CAMERA_AXES.map((axis) => ({ value: axis, ...AXIS_LABELS[axis] })),
+				options: CAMERA_AXES.map(option),
 				displayOptions: showFor(models, { ...when, cameraControlType: ['simple'] }),
 			},
 			{
