@@ -40,14 +40,20 @@ async function runBatch(
 		id: `${label}-0-${index}`,
 		prompt: `${label} item ${index}`,
 	}));
+	// Right after n8n starts, a production webhook can answer 404 for a moment: try again.
+	let status = 0;
+	for (let attempt = 0; attempt < 60 && status !== 200; attempt++) {
+		if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
+		const response = await fetch(`${n8n.url}/webhook/kirin-bench-${mode}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ items }),
+		});
+		status = response.status;
+		if (status !== 404) break;
+	}
+	if (status !== 200) throw new Error(`starting the ${label} batch answered ${status}`);
 	const started = Date.now();
-	const response = await fetch(`${n8n.url}/webhook/kirin-bench-${mode}`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ items }),
-	});
-	if (response.status !== 200)
-		throw new Error(`starting the ${label} batch answered ${response.status}`);
 	const deadline = started + 20 * 60_000;
 	const mine = () => receiver.delivered.filter((entry) => entry.id.startsWith(`${label}-`));
 	while (mine().length < size) {
