@@ -370,14 +370,16 @@ export class N8nInstance {
 
 	/**
 	 * Writes JSON to a file in the user folder and imports it with `n8n import:<kind>`. Workflows
-	 * without `active` get `active: false`, which n8n 1.85 requires (a NOT NULL column).
+	 * are written as an array (n8n 1.82 reads nothing else), those without `active` with
+	 * `active: false`, which n8n 1.85 requires (a NOT NULL column).
 	 */
 	async import(kind: 'workflow' | 'credentials', data: unknown): Promise<void> {
 		const file = join(this.userFolder, `import-${kind}-${Date.now()}.json`);
 		if (kind === 'workflow')
-			data = Array.isArray(data)
-				? data.map((workflow: object) => ({ active: false, ...workflow }))
-				: { active: false, ...(data as object) };
+			data = (Array.isArray(data) ? data : [data]).map((workflow: object) => ({
+				active: false,
+				...workflow,
+			}));
 		writeFileSync(file, JSON.stringify(data));
 		const result = await this.cli([`import:${kind}`, `--input=${file}`]);
 		if (result.status !== 0)
