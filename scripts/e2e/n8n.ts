@@ -1,17 +1,20 @@
 /**
  * A real n8n for the end-to-end runs: the pinned n8n installed by `install-n8n.sh`, a fresh user
- * folder with this package linked into `.n8n/nodes/node_modules`, its CLI, and one long-running
+ * folder with this package installed into `.n8n/nodes/node_modules` the way n8n installs a community
+ * package (package.json and dist/ only, no node_modules of its own, so `require('n8n-workflow')`
+ * gets n8n's own copy), its CLI, and one long-running
  * n8n process (`n8n start`, or `n8n worker` / `n8n webhook` in queue mode) as a child process that
  * is stopped by its pid.
  */
 import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import {
+	cpSync,
+	existsSync,
 	mkdirSync,
 	mkdtempSync,
 	readdirSync,
 	readFileSync,
 	rmSync,
-	symlinkSync,
 	writeFileSync,
 } from 'fs';
 import { createServer } from 'net';
@@ -215,6 +218,28 @@ function readdirSafe(dir: string): string[] {
 	}
 }
 
+/**
+ * Puts the built package into `folder` as n8n's community package installer leaves it: the dist/
+ * files (copied: a link would make Node resolve `n8n-workflow` from this repository's
+ * devDependencies instead of n8n's own copy, found through the NODE_PATH n8n sets) and package.json
+ * without devDependencies and peerDependencies.
+ *
+ * @throws Error when dist/ is missing (build first)
+ */
+export function installPackage(folder: string): void {
+	const dist = join(PACKAGE_ROOT, 'dist');
+	if (!existsSync(dist)) throw new Error(`${dist} is missing: run npm run build first`);
+	mkdirSync(folder, { recursive: true });
+	cpSync(dist, join(folder, 'dist'), { recursive: true });
+	const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as Record<
+		string,
+		unknown
+	>;
+	delete manifest.devDependencies;
+	delete manifest.peerDependencies;
+	writeFileSync(join(folder, 'package.json'), JSON.stringify(manifest, null, 2));
+}
+
 /** The pids of the live processes whose parent is `pid` (read from /proc; empty elsewhere). */
 export function childPids(pid: number): number[] {
 	const children: number[] = [];
@@ -282,17 +307,20 @@ export class N8nInstance {
 		this.port = port;
 		this.brokerPort = brokerPort;
 		this.url = `http://127.0.0.1:${port}`;
-		const nodes = join(this.userFolder, '.n8n', 'nodes', 'node_modules');
-		mkdirSync(nodes, { recursive: true });
-		symlinkSync(PACKAGE_ROOT, join(nodes, 'n8n-nodes-kirin'), 'dir');
+		installPackage(join(this.userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-kirin'));
 	}
 
-	/** A new instance on free ports, with this package linked in. */
+	/** A new instance on free ports, with this package installed in its user folder. */
 	static async create(
 		install: { n8nBin: string; nodeBin: string; version?: string },
 		extraEnv: Record<string, string> = {},
 	): Promise<N8nInstance> {
 		return new N8nInstance(install, await freePort(), await freePort(), extraEnv);
+	}
+
+	/** The n8n version, when the install says it. */
+	get version(): string | undefined {
+		return this.install.version;
 	}
 
 	/** The pid of the running n8n process, or undefined. */

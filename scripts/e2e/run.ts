@@ -542,6 +542,10 @@ async function setUp(n8n: N8nInstance, fake: FakeKirin, receiver: Receiver): Pro
 		const response = await fetch(`${n8n.url}/rest/settings`).catch(() => undefined);
 		return response?.ok ? true : undefined;
 	});
+	// A node that does not load (an n8n-workflow API missing in this n8n) shows up here, not later.
+	const types = await fetch(`${n8n.url}/types/nodes.json`).catch(() => undefined);
+	if (types?.ok && !(await types.text()).includes('"n8n-nodes-kirin.kirin"'))
+		throw new Error(`n8n ${n8n.version ?? ''} did not load the Kirin node (see the server log)`);
 	const webhookPaths = [
 		'kirin-image-to-video',
 		'kirin-callback-batch',
