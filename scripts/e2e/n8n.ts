@@ -219,7 +219,8 @@ function readdirSafe(dir: string): string[] {
 }
 
 /**
- * Puts the built package into `folder` as n8n's community package installer leaves it: the dist/
+ * Puts the built package into `folder` as n8n's community package installer leaves it (replacing
+ * what an earlier call put there): the dist/
  * files (copied: a link would make Node resolve `n8n-workflow` from this repository's
  * devDependencies instead of n8n's own copy, found through the NODE_PATH n8n sets) and package.json
  * without devDependencies and peerDependencies.
@@ -229,6 +230,7 @@ function readdirSafe(dir: string): string[] {
 export function installPackage(folder: string): void {
 	const dist = join(PACKAGE_ROOT, 'dist');
 	if (!existsSync(dist)) throw new Error(`${dist} is missing: run npm run build first`);
+	rmSync(join(folder, 'dist'), { recursive: true, force: true });
 	mkdirSync(folder, { recursive: true });
 	cpSync(dist, join(folder, 'dist'), { recursive: true });
 	const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as Record<
@@ -307,7 +309,12 @@ export class N8nInstance {
 		this.port = port;
 		this.brokerPort = brokerPort;
 		this.url = `http://127.0.0.1:${port}`;
-		installPackage(join(this.userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-kirin'));
+		installPackage(this.packageFolder);
+	}
+
+	/** Where the package is installed in the user folder. */
+	get packageFolder(): string {
+		return join(this.userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-kirin');
 	}
 
 	/** A new instance on free ports, with this package installed in its user folder. */
@@ -451,6 +458,8 @@ export class N8nInstance {
 	 * waits until its readiness URL answers 200.
 	 */
 	async start(timeoutMs = 300_000, options: N8nProcessOptions = {}): Promise<void> {
+		// The package as built now: a rebuild since the last start shows up after a restart.
+		installPackage(this.packageFolder);
 		const command = options.command ?? 'start';
 		const readyUrl = options.readyUrl ?? `${this.url}/healthz/readiness`;
 		const wait = options.timeoutMs ?? timeoutMs;
