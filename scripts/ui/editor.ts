@@ -190,9 +190,9 @@ export class Editor {
 		try {
 			await done.waitFor({ state: 'visible', timeout: timeoutMs });
 		} catch {
-			const shown = ((await this.page.locator(NDV).textContent()) ?? '').replace(/\s+/g, ' ');
+			const shown = ((await this.page.locator(OUTPUT).textContent()) ?? '').replace(/\s+/g, ' ');
 			throw new Error(
-				`no output after ${timeoutMs / 1000} s; the panel shows: ${shown.slice(0, 600)}`,
+				`no output after ${timeoutMs / 1000} s; the output panel shows: ${shown.slice(0, 400)}`,
 			);
 		}
 		const error = await this.page.locator(`${OUTPUT} [data-test-id="node-error-message"]`).count();
