@@ -103,18 +103,21 @@ const NUMERIC: NumericOption[] = [
 ];
 
 /** The option fields by name, for the operations to pick from. */
-export const runOptionFields: INodeProperties[] = NUMERIC.map((option) => ({
-	displayName: option.displayName,
-	name: option.name,
-	type: 'number',
-	typeOptions: {
-		minValue: option.min,
-		maxValue: option.max,
-		...(option.precision ? { numberPrecision: option.precision } : {}),
-	},
-	default: option.default,
-	description: option.description,
-}));
+export const runOptionFields: INodeProperties[] = NUMERIC.map((option) => {
+	const defaultValue = option.default;
+	return {
+		displayName: option.displayName,
+		name: option.name,
+		type: 'number',
+		typeOptions: {
+			minValue: option.min,
+			maxValue: option.max,
+			...(option.precision ? { numberPrecision: option.precision } : {}),
+		},
+		default: defaultValue,
+		description: option.description,
+	};
+});
 
 /**
  * Reads one numeric option strictly (numbers, or decimal text) and clamps it to the field's range.

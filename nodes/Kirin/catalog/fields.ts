@@ -46,6 +46,7 @@ function withModelsHint(
  * @returns one `options` property named `model`, shown for Generate Video
  */
 export function modelField(models: readonly KirinModel[] = MODELS): INodeProperties {
+	const defaultModel = models[0].id;
 	return {
 		displayName: 'Model',
 		name: 'model',
@@ -55,7 +56,7 @@ export function modelField(models: readonly KirinModel[] = MODELS): INodePropert
 			value: model.id,
 			description: model.description,
 		})),
-		default: models[0].id,
+		default: defaultModel,
 		description: 'The Kirin model that generates the video',
 		displayOptions: { show: { operation: ['generate'] } },
 	};

@@ -35,13 +35,14 @@ function choiceParameter(
 					description: 'Not sent: the API decides',
 				});
 			}
+			const defaultValue = spec.default ?? '';
 			return [
 				{
 					displayName,
 					name: key,
 					type: 'options',
 					options,
-					default: spec.default ?? '',
+					default: defaultValue,
 					description: describe(spec),
 					displayOptions: showFor(models),
 				},

@@ -40,17 +40,20 @@ export const sound: ParameterDefinition<'sound'> = {
 /** `cfg_scale`: a number in the page's range. */
 export const cfgScale: ParameterDefinition<'cfgScale'> = {
 	key: 'cfgScale',
-	fields: (spec, models) => [
-		{
-			displayName: 'CFG Scale',
-			name: 'cfgScale',
-			type: 'number',
-			typeOptions: { minValue: spec.min, maxValue: spec.max, numberPrecision: 2 },
-			default: spec.default,
-			description: `How closely the video follows the prompt, ${spec.min} to ${spec.max}: higher means less freedom for the model. Defaults to ${spec.default}.`,
-			displayOptions: showFor(models),
-		},
-	],
+	fields: (spec, models) => {
+		const defaultValue = spec.default;
+		return [
+			{
+				displayName: 'CFG Scale',
+				name: 'cfgScale',
+				type: 'number',
+				typeOptions: { minValue: spec.min, maxValue: spec.max, numberPrecision: 2 },
+				default: defaultValue,
+				description: `How closely the video follows the prompt, ${spec.min} to ${spec.max}: higher means less freedom for the model. Defaults to ${spec.default}.`,
+				displayOptions: showFor(models),
+			},
+		];
+	},
 	read: (reader) => reader.get('cfgScale'),
 	check(raw, spec) {
 		const value = number('CFG Scale', raw);
