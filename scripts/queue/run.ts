@@ -152,6 +152,8 @@ function queueWorkflow(
 				id: `${id}-kirin`,
 				name: 'Generate',
 				type: 'n8n-nodes-kirin.kirin',
+				// The editor gives every node with webhooks an id.
+				webhookId: randomUUID(),
 				typeVersion: 1,
 				position: [200, 0],
 				parameters: {

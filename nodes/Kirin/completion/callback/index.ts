@@ -29,7 +29,7 @@ export const TIMEOUT_CODE = 'TIMEOUT';
 /**
  * Where the tasks call back: the node's live callback webhook when the workflow is active (it was
  * started by a production webhook or a trigger, or is published), its URL being the resume URL's
- * base with n8n's webhook path; else the resume URL itself.
+ * base with n8n's webhook path, for a node with a webhook id; else the resume URL itself.
  */
 function callbackTarget(run: CompletionRun, resumeUrl: string): string {
 	const { context } = run;
@@ -38,7 +38,9 @@ function callbackTarget(run: CompletionRun, resumeUrl: string): string {
 	const active = mode === 'webhook' || mode === 'trigger' || (workflow.active && mode !== 'manual');
 	const parsed = new URL(resumeUrl);
 	const waiting = /^(.*)\/webhook-waiting\/[^/]+\/?$/.exec(`${parsed.origin}${parsed.pathname}`);
-	if (!active || !workflow.id || !waiting) return resumeUrl;
+	// Without a webhook id (hand-written workflow JSON; the editor always gives one) n8n stores the
+	// node-name path encoded but looks it up decoded, so such a node's callback webhook is unreachable.
+	if (!active || !workflow.id || !waiting || !context.getNode().webhookId) return resumeUrl;
 	return NodeHelpers.getNodeWebhookUrl(
 		`${waiting[1]}/webhook`,
 		workflow.id,
