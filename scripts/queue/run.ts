@@ -680,8 +680,8 @@ async function main(): Promise<void> {
 				.filter((attempt) => attempt.httpStatus === 200 && attempt.taskStatus === 'completed');
 			expect(
 				resumedBy.length > 0 &&
-					resumedBy.every((attempt) => attempt.url.startsWith(`${webhookUrl}/webhook/`)),
-				"callback URLs do not point at the Kirin node's callback webhook on the webhook process (WEBHOOK_URL)",
+					resumedBy.every((attempt) => attempt.url.startsWith(`${webhookUrl}/webhook-waiting/`)),
+				'resume URLs do not point at the webhook process (WEBHOOK_URL)',
 			);
 			figures.push([
 				'crash, callback mode: worker killed while executions wait',

@@ -1,16 +1,16 @@
-import { NodeHelpers, type INodeExecutionData, type IWebhookDescription } from 'n8n-workflow';
+import type { INodeExecutionData, IWebhookDescription } from 'n8n-workflow';
 
 import type { Task } from '../../../shared/task';
 import { formatDuration } from '../../../shared/taskErrors';
 import { poll } from '../poll';
-import type { CompletionRun, CompletionStrategy } from '../types';
+import type { CompletionStrategy } from '../types';
 import { batchKey, callbackUrl } from './params';
 
 /**
- * The node's two webhooks for Wait for Callback, kept in a constant as n8n's own send-and-wait
- * nodes do: `default`, the restart webhook of the waiting execution (`$execution.resumeUrl`), and
- * `callback`, a live webhook (`/webhook/<id>/callback`, active workflows only) that receives the
- * tasks' callbacks without loading the waiting execution.
+ * The node's webhook for Wait for Callback, kept in a constant as n8n's own send-and-wait nodes do:
+ * the restart webhook of the waiting execution (`$execution.resumeUrl`). The node has no live
+ * webhook of its own: n8n would then wait for a test webhook call whenever the node is executed
+ * from the editor.
  */
 export const CALLBACK_WEBHOOKS: IWebhookDescription[] = [
 	{
@@ -20,35 +20,10 @@ export const CALLBACK_WEBHOOKS: IWebhookDescription[] = [
 		path: '',
 		restartWebhook: true,
 	},
-	{ name: 'setup', httpMethod: 'POST', responseMode: 'onReceived', path: 'callback' },
 ];
 
 /** The error code of the items a wait limit leaves behind. */
 export const TIMEOUT_CODE = 'TIMEOUT';
-
-/**
- * Where the tasks call back: the node's live callback webhook when the workflow is active (it was
- * started by a production webhook or a trigger, or is published), its URL being the resume URL's
- * base with n8n's webhook path, for a node with a webhook id; else the resume URL itself.
- */
-function callbackTarget(run: CompletionRun, resumeUrl: string): string {
-	const { context } = run;
-	const workflow = context.getWorkflow();
-	const mode = context.getMode?.();
-	const active = mode === 'webhook' || mode === 'trigger' || (workflow.active && mode !== 'manual');
-	const parsed = new URL(resumeUrl);
-	const waiting = /^(.*)\/webhook-waiting\/[^/]+\/?$/.exec(`${parsed.origin}${parsed.pathname}`);
-	// Without a webhook id (hand-written workflow JSON; the editor always gives one) n8n stores the
-	// node-name path encoded but looks it up decoded, so such a node's callback webhook is unreachable.
-	if (!active || !workflow.id || !waiting || !context.getNode().webhookId) return resumeUrl;
-	return NodeHelpers.getNodeWebhookUrl(
-		`${waiting[1]}/webhook`,
-		workflow.id,
-		context.getNode(),
-		'callback',
-		false,
-	);
-}
 
 /**
  * The item an item's task leaves if its end is not known when the wait ends: the task id (the
@@ -93,10 +68,9 @@ export function callbackStrategy(): CompletionStrategy {
 			deadline = Date.now() + run.settings.timeoutMs;
 			const node = run.context.getNode();
 			const batch = batchKey(run.context.getExecutionId(), node.id ?? node.name, run.runIndex);
-			const target = callbackTarget(run, resumeUrl);
 			for (const plan of planned) {
 				plan.body.callback_url = callbackUrl(
-					target,
+					resumeUrl,
 					{
 						batch,
 						itemIndex: plan.itemIndex,

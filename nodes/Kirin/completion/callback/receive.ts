@@ -69,31 +69,8 @@ async function handleBatchCallback(
 }
 
 /**
- * The Kirin node's live callback webhook (`POST /webhook/<id>/callback`, active workflows): where
- * Wait for Callback sends the tasks' callbacks, so that a callback costs n8n no load of the waiting
- * execution. Answers 403 to a request without the batch's secret, 400 to a body that is no task,
- * 4xx to a status the API does not confirm, and 200 to everything else. It never throws.
- */
-export async function handleLiveCallback(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-	try {
-		const apiKey = await apiKeyOf(this);
-		const params = verifiedParams(this.getQueryData() as IDataObject, apiKey);
-		if (!params)
-			return replyWith(this)(403, {
-				error: 'This callback does not carry the secret of its batch',
-			});
-		return await handleBatchCallback(this, params, apiKey, false);
-	} catch (error) {
-		return replyWith(this)(500, {
-			error: (error as Error)?.message ?? 'Callback could not be handled',
-		});
-	}
-}
-
-/**
- * The waiting execution's webhook (POST to `$execution.resumeUrl`): a signed wake from a process
- * that saw the batch end or went quiet, or, when the workflow is not active, a Kirin callback sent
- * to the resume URL itself. A callback carrying another execution's batch is refused (403). It never
+ * The waiting execution's webhook (POST to `$execution.resumeUrl`): a Kirin callback sent to the
+ * resume URL, or a signed wake from a process whose sweep found the batch quiet. A callback carrying another execution's batch is refused (403). It never
  * throws: n8n would resume the execution with its data lost.
  */
 export async function handleResumeRequest(this: IWebhookFunctions): Promise<IWebhookResponseData> {
