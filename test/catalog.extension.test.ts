@@ -53,7 +53,9 @@ function fieldOf(name: string, modelId: string): INodeProperties {
 	return properties.find(
 		(property) =>
 			property.name === name &&
-			(property.displayOptions?.show?.model as string[] | undefined)?.includes(modelId),
+			!(property.displayOptions?.hide?.model as string[] | undefined)?.includes(modelId) &&
+			property.displayOptions?.show?.operation !== undefined &&
+			property.name !== 'model',
 	)!;
 }
 

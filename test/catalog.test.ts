@@ -127,8 +127,17 @@ const generateProperties = properties.filter((property) =>
 	(property.displayOptions?.show?.operation as string[] | undefined)?.includes('generate'),
 );
 
+/**
+ * The models a field is shown for: every model but those its display options hide it for; a field
+ * with no model condition is shown for every model.
+ */
 function modelsOf(property: INodeProperties): string[] | undefined {
-	return property.displayOptions?.show?.model as string[] | undefined;
+	const hidden = property.displayOptions?.hide?.model as string[] | undefined;
+	if (hidden) return MODEL_IDS.filter((id) => !hidden.includes(id));
+	const everyModel = MODEL_IDS.every((id) =>
+		PAGES[id].params.some((param) => FIELDS_OF[param].includes(property.name)),
+	);
+	return everyModel ? [...MODEL_IDS] : undefined;
 }
 
 /** The generate properties scoped to `model` by display options. */

@@ -7,7 +7,7 @@ import type { KirinModel } from './types';
 /**
  * The node's model fields, built from the catalog and the parameter registry. A parameter becomes
  * one set of fields per group of models whose pages describe it alike (same options, default and
- * rules), shown only for those models through display options; each such field's hint names the
+ * rules), hidden for the other models through display options; each such field's hint names the
  * models that use it, so the panel stays readable when Model is an expression. Field names are
  * public: they are stored in users' workflows.
  */
@@ -29,14 +29,27 @@ function groupsOf(
 	return [...groups.values()];
 }
 
-function withModelsHint(
+/**
+ * Scopes a field to its models by hiding it for every other model (not by showing it for its own):
+ * when Model is an expression, n8n cannot tell which model an item will use, and a field shown only
+ * for given models would be unreachable; hidden for the others, it stays reachable. The hint names
+ * the models that use it.
+ */
+function scopeToModels(
 	field: INodeProperties,
 	models: KirinModel[],
-	all: number,
+	all: readonly KirinModel[],
 ): INodeProperties {
-	if (models.length === all) return field;
+	const { model: _own, ...show } = (field.displayOptions?.show ?? {}) as Record<string, unknown>;
+	const others = all.filter((model) => !models.includes(model)).map((model) => model.id);
+	const displayOptions = {
+		...field.displayOptions,
+		show: show as NonNullable<INodeProperties['displayOptions']>['show'],
+		...(others.length > 0 ? { hide: { ...field.displayOptions?.hide, model: others } } : {}),
+	};
+	if (models.length === all.length) return { ...field, displayOptions };
 	const usedBy = `Used by ${models.map((model) => model.name).join(', ')}`;
-	return { ...field, hint: field.hint ? `${field.hint}. ${usedBy}` : usedBy };
+	return { ...field, displayOptions, hint: field.hint ? `${field.hint}. ${usedBy}` : usedBy };
 }
 
 /**
@@ -72,7 +85,7 @@ export function modelField(models: readonly KirinModel[] = MODELS): INodePropert
 export function modelParameterFields(models: readonly KirinModel[] = MODELS): INodeProperties[] {
 	return PARAMETERS.flatMap((definition) =>
 		groupsOf(definition, models).flatMap(({ spec, models: group }) =>
-			definition.fields(spec, group).map((field) => withModelsHint(field, group, models.length)),
+			definition.fields(spec, group).map((field) => scopeToModels(field, group, models)),
 		),
 	);
 }
