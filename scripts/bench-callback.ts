@@ -1,11 +1,12 @@
 /**
- * Callback against poll in a real n8n: one n8n (`n8n start`, SQLite, regular mode) with the package,
- * the fake Kirin server (3 s per video) and two active workflows, Webhook -> Split Out -> Kirin ->
- * HTTP Request, one polling (interval 0.5 s) and one waiting for callbacks. For each batch size (50,
- * 200, 400 items in one execution; KIRIN_BENCH_SIZES=50,200 to change) it runs the batch in poll
- * mode, then in callback mode, and prints the wall time until the last item's result arrived,
- * status requests per task, and callback deliveries n8n answered with anything but 2xx, as a
- * markdown table with the callback/poll ratio measured in the same run.
+ * Callback against poll in a real n8n: the queue-mode cluster of the scale-out scenario (n8n main,
+ * two webhook processes behind a round-robin proxy, one worker, Redis, PostgreSQL) with the fake
+ * Kirin server (4 s per video) and one active workflow, Webhook -> Split Out -> Kirin -> HTTP
+ * Request, whose Completion each batch picks in its request body. For each batch size (50, 200, 400
+ * items in one execution; KIRIN_BENCH_SIZES=50,200 to change) it runs the batch in poll mode, then
+ * in callback mode, and prints the wall time until the last item's result arrived, status requests
+ * per task and callback deliveries n8n answered with anything but 2xx, as a markdown table with the
+ * callback/poll ratio measured in the same run.
  *
  *   npm run bench:callback
  */
@@ -13,12 +14,9 @@ import '../test/harness/setup';
 
 import { cpus, totalmem } from 'os';
 
-import { startFakeKirin, type FakeKirin } from '../test/fake-kirin/server';
-import { installN8n, N8nInstance } from './e2e/n8n';
-import { batchWorkflow, BatchReceiver } from './queue/batch';
+import { startCluster, teardown, type Scale } from './queue/scaleout';
 
 const SIZES = (process.env.KIRIN_BENCH_SIZES ?? '50,200,400').split(',').map(Number);
-const OPTIONS = { pollInterval: 0.5, timeout: 10, maxConcurrency: 10 };
 
 interface Figures {
 	wallMs: number;
@@ -28,46 +26,34 @@ interface Figures {
 	deliveries: number;
 }
 
-async function runBatch(
-	n8n: N8nInstance,
-	fake: FakeKirin,
-	receiver: BatchReceiver,
-	mode: 'poll' | 'callback',
-	size: number,
-): Promise<Figures> {
+async function runBatch(s: Scale, mode: 'poll' | 'callback', size: number): Promise<Figures> {
 	const label = `${mode}${size}`;
 	const items = Array.from({ length: size }, (_, index) => ({
 		id: `${label}-0-${index}`,
 		prompt: `${label} item ${index}`,
 	}));
-	// Right after n8n starts, a production webhook can answer 404 for a moment: try again.
-	let status = 0;
-	for (let attempt = 0; attempt < 60 && status !== 200; attempt++) {
-		if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
-		const response = await fetch(`${n8n.url}/webhook/kirin-bench-${mode}`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ items }),
-		});
-		status = response.status;
-		if (status !== 404) break;
-	}
-	if (status !== 200) throw new Error(`starting the ${label} batch answered ${status}`);
 	const started = Date.now();
+	const response = await fetch(`${s.proxy.url}/webhook/kirin-scale-batch`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ mode, items }),
+	});
+	if (response.status !== 200)
+		throw new Error(`starting the ${label} batch answered ${response.status}`);
 	const deadline = started + 20 * 60_000;
-	const mine = () => receiver.delivered.filter((entry) => entry.id.startsWith(`${label}-`));
+	const mine = () => s.receiver.delivered.filter((entry) => entry.id.startsWith(`${label}-`));
 	while (mine().length < size) {
 		if (Date.now() > deadline)
 			throw new Error(`${label}: ${mine().length} of ${size} results after 20 minutes`);
 		await new Promise((resolve) => setTimeout(resolve, 50));
 	}
 	const wallMs = Date.now() - started;
-	const creates = fake.ledger
+	const creates = s.fake.ledger
 		.creates()
 		.filter((entry) => String((entry.body as { prompt?: string }).prompt).startsWith(`${label} `));
-	const polls = creates.map((entry) => fake.ledger.statusPolls(entry.createdTaskId!));
+	const polls = creates.map((entry) => s.fake.ledger.statusPolls(entry.createdTaskId!));
 	const taskIds = new Set(creates.map((entry) => entry.createdTaskId));
-	const deliveries = fake.ledger.callbacks().filter((attempt) => taskIds.has(attempt.taskId));
+	const deliveries = s.fake.ledger.callbacks().filter((attempt) => taskIds.has(attempt.taskId));
 	return {
 		wallMs,
 		meanPolls: polls.reduce((sum, value) => sum + value, 0) / Math.max(1, polls.length),
@@ -79,36 +65,18 @@ async function runBatch(
 }
 
 async function main(): Promise<void> {
-	const install = installN8n();
-	const fake = await startFakeKirin({ generationMs: 3000 });
-	const receiver = await new BatchReceiver().start();
-	const n8n = await N8nInstance.create(install, {});
+	const s = await startCluster("={{ $('Start').first().json.body.mode }}");
 	try {
-		await n8n.import('credentials', [
-			{
-				id: 'kirinScaleCredential',
-				name: 'Kirin (fake)',
-				type: 'kirinApi',
-				data: { apiKey: fake.apiKey, baseUrl: fake.url },
-			},
-		]);
-		await n8n.import('workflow', [
-			batchWorkflow(receiver.url, 'benchPoll', 'kirin-bench-poll', 'poll', OPTIONS),
-			batchWorkflow(receiver.url, 'benchCallback', 'kirin-bench-callback', 'callback', OPTIONS),
-		]);
-		await n8n.publish('benchPoll');
-		await n8n.publish('benchCallback');
-		await n8n.start(180_000);
 		const rows: string[] = [];
 		for (const size of SIZES) {
-			const poll = await runBatch(n8n, fake, receiver, 'poll', size);
-			const callback = await runBatch(n8n, fake, receiver, 'callback', size);
+			const poll = await runBatch(s, 'poll', size);
+			const callback = await runBatch(s, 'callback', size);
 			const line = `| ${size} | ${(poll.wallMs / 1000).toFixed(1)} s | ${(callback.wallMs / 1000).toFixed(1)} s | ${(callback.wallMs / poll.wallMs).toFixed(2)} | ${poll.meanPolls.toFixed(2)} / ${poll.maxPolls} | ${callback.meanPolls.toFixed(2)} / ${callback.maxPolls} | ${callback.refused} of ${callback.deliveries} |`;
 			console.log(line);
 			rows.push(line);
 		}
 		console.log(
-			`\nmachine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GB; n8n ${install.version}, SQLite, regular mode; fake video 3 s; poll interval 0.5 s\n`,
+			`\nmachine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GB; n8n queue mode, 2 webhook processes behind a round-robin proxy, 1 worker; fake video 4 s; poll interval 1 s\n`,
 		);
 		console.log(
 			'| items in one execution | poll | callback | callback / poll | status requests per task, poll (mean / max) | callback (mean / max) | callback deliveries answered non-2xx |',
@@ -116,10 +84,7 @@ async function main(): Promise<void> {
 		console.log('|---|---|---|---|---|---|---|');
 		for (const row of rows) console.log(row);
 	} finally {
-		await n8n.stop();
-		n8n.remove();
-		await receiver.close();
-		await fake.close();
+		await teardown();
 	}
 }
 
@@ -127,6 +92,6 @@ main().then(
 	() => setTimeout(() => process.exit(0), 500).unref(),
 	(error: unknown) => {
 		console.error(error);
-		process.exit(1);
+		void teardown().finally(() => process.exit(1));
 	},
 );

@@ -46,13 +46,15 @@ export class BatchReceiver {
  * Webhook -> Split Out (`body.items`) -> Kirin Generate Video -> HTTP Request posting each item to
  * `receiverUrl`. One execution per POST; each POST is one batch.
  *
- * @param options the Kirin node's `completion` and Options collection
+ * @param completion the Kirin node's Completion (a value, or an expression such as
+ *   `={{ $('Start').first().json.body.mode }}`)
+ * @param options the Kirin node's Options collection
  */
 export function batchWorkflow(
 	receiverUrl: string,
 	id = 'scaleBatchCallback',
 	path = 'kirin-scale-batch',
-	completion: 'poll' | 'callback' = 'callback',
+	completion = 'callback',
 	options: Json = { pollInterval: 1, timeout: 4 },
 ): Json {
 	return {
@@ -85,6 +87,8 @@ export function batchWorkflow(
 				id: `${id}-kirin`,
 				name: 'Generate',
 				type: 'n8n-nodes-kirin.kirin',
+				// The editor gives every node with webhooks an id, as it does the Kirin node.
+				webhookId: randomUUID(),
 				typeVersion: 1,
 				position: [400, 0],
 				parameters: {

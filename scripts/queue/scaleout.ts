@@ -32,7 +32,7 @@ const GENERATION_MS = 4000;
 const RESULT_TIMEOUT_MS = 240_000;
 
 /** The running cluster and its helpers. */
-interface Scale {
+export interface Scale {
 	root: string;
 	redis: Redis;
 	postgres: Postgres;
@@ -47,7 +47,13 @@ interface Scale {
 
 const scale: Partial<Scale> = {};
 
-async function startCluster(): Promise<Scale> {
+/**
+ * Starts Redis, PostgreSQL, the fake Kirin server, n8n main, two webhook processes behind the
+ * proxy and one worker, with the batch workflow published (path `kirin-scale-batch`).
+ *
+ * @param completion the Kirin node's Completion (a value or an expression)
+ */
+export async function startCluster(completion = 'callback'): Promise<Scale> {
 	const install = installN8n();
 	ensurePackages();
 	const root = mkdtempSync(join(tmpdir(), 'kirin-scale-'));
@@ -91,7 +97,9 @@ async function startCluster(): Promise<Scale> {
 			data: { apiKey: fake.apiKey, baseUrl: fake.url },
 		},
 	]);
-	await main.import('workflow', [batchWorkflow(receiver.url)]);
+	await main.import('workflow', [
+		batchWorkflow(receiver.url, 'scaleBatchCallback', 'kirin-scale-batch', completion),
+	]);
 	await main.publish('scaleBatchCallback');
 	await main.start(180_000);
 	for (const webhook of webhooks) await webhook.start(120_000, { command: 'webhook' });
@@ -211,7 +219,8 @@ async function mainRestart(s: Scale): Promise<void> {
 	console.log(`     ${await expectEveryResultOnce(s, 'mainrestart', ids)}`);
 }
 
-async function teardown(): Promise<void> {
+/** Stops every process the cluster started and removes its folders. */
+export async function teardown(): Promise<void> {
 	for (const instance of [scale.worker, ...(scale.webhooks ?? []), scale.main]) {
 		try {
 			await instance?.stop(20_000);
@@ -262,4 +271,4 @@ async function main(): Promise<void> {
 	setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
 }
 
-void main();
+if (require.main === module) void main();
