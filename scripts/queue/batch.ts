@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'crypto';
 import { createServer, type Server } from 'http';
-import type { AddressInfo } from 'net';
+import { closeServer, listenOnLoopback } from '../../test/harness/loopback';
 
 type Json = Record<string, unknown>;
 
@@ -29,16 +29,12 @@ export class BatchReceiver {
 				res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
 			});
 		});
-		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+		this.url = await listenOnLoopback(this.server);
 		return this;
 	}
 
 	async close(): Promise<void> {
-		this.server?.closeAllConnections();
-		await new Promise<void>((resolve) =>
-			this.server ? this.server.close(() => resolve()) : resolve(),
-		);
+		await closeServer(this.server);
 	}
 }
 

@@ -10,7 +10,7 @@ import {
 	type Server,
 	type ServerResponse,
 } from 'http';
-import type { AddressInfo } from 'net';
+import { closeServer, listenOnLoopback } from '../../test/harness/loopback';
 
 /** A round-robin reverse proxy over `targets` (base URLs such as `http://127.0.0.1:5678`). */
 export class RoundRobinProxy {
@@ -25,17 +25,13 @@ export class RoundRobinProxy {
 	/** Starts listening on a free port. */
 	async start(): Promise<this> {
 		this.server = createServer((req, res) => void this.forward(req, res));
-		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+		this.url = await listenOnLoopback(this.server);
 		return this;
 	}
 
 	/** Stops listening and drops open connections. */
 	async close(): Promise<void> {
-		this.server?.closeAllConnections();
-		await new Promise<void>((resolve) =>
-			this.server ? this.server.close(() => resolve()) : resolve(),
-		);
+		await closeServer(this.server);
 	}
 
 	private async forward(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http';
-import type { AddressInfo } from 'net';
 
 import {
 	deepCopy,
@@ -8,6 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { buildWorkflow, loadPackage, startWorkflow, type WorkflowJson } from './harness';
+import { closeServer, listenOnLoopback } from './loopback';
 import {
 	ActiveTrigger,
 	WaitingExecution,
@@ -38,17 +38,13 @@ export class N8nWebhookServer {
 	/** Starts listening on 127.0.0.1 on a free port. */
 	async start(): Promise<this> {
 		this.server = createServer((req, res) => void this.handle(req, res));
-		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+		this.url = await listenOnLoopback(this.server);
 		return this;
 	}
 
 	/** Stops the server. */
 	async close(): Promise<void> {
-		this.server?.closeAllConnections();
-		await new Promise<void>((resolve) =>
-			this.server ? this.server.close(() => resolve()) : resolve(),
-		);
+		await closeServer(this.server);
 	}
 
 	/**
