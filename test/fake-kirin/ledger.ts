@@ -1,7 +1,7 @@
 /** The fake's record of every request it received and every callback it tried to deliver. */
 import type { IncomingHttpHeaders } from 'node:http';
 
-import type { FakeKirinFaults, RequestKind } from './faults';
+import type { FakeKirinFaults, FaultKind, RequestKind } from './faults';
 import type { KirinTask, TaskStatus } from './tasks';
 
 /**
@@ -28,6 +28,8 @@ export interface LedgerEntry {
 	createdTaskId?: string;
 	/** Name of the fault that hit this request. */
 	fault?: keyof FakeKirinFaults;
+	/** What that fault did to it (`reset`, `hang`...; see `FaultKind`). */
+	faultKind?: FaultKind;
 }
 
 /**

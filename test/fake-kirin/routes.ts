@@ -10,6 +10,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+import type { FaultEffect } from './faults';
 import { serveFile } from './files';
 import type { LedgerEntry } from './ledger';
 import { validateGenerationBody } from './models';
@@ -120,22 +121,21 @@ function authenticate(ctx: ServerContext, authorization: string | undefined): Re
 	return token;
 }
 
-/** The reply of a fault that answers instead of the handler (429 or 5xx), if `fault` is one. */
-function faultReply(ctx: ServerContext, fault: LedgerEntry['fault']): Reply | undefined {
-	if (fault === 'rateLimit') {
-		const f = ctx.faults.current.rateLimit!;
+/** The reply of a fault that answers instead of the handler (429 or 5xx), if `effect` is one. */
+function faultReply(effect: FaultEffect | undefined): Reply | undefined {
+	if (effect?.kind === 'rateLimit') {
 		const retryAfter =
-			f.retryAfterDate !== undefined
-				? new Date(f.retryAfterDate).toUTCString()
-				: String(f.retryAfterSeconds ?? 1);
+			effect.retryAfterDate !== undefined
+				? new Date(effect.retryAfterDate).toUTCString()
+				: String(effect.retryAfterSeconds ?? 1);
 		return {
 			status: 429,
 			body: errorBody('rate_limited', 'Too many requests, retry later'),
 			headers: { 'retry-after': retryAfter },
 		};
 	}
-	if (fault === 'serverErrors') {
-		const status = ctx.faults.current.serverErrors!.status ?? 500;
+	if (effect?.kind === 'serverError') {
+		const status = effect.status ?? 500;
 		return { status, body: errorBody('server_error', `Injected ${status}`) };
 	}
 	return undefined;
@@ -200,22 +200,28 @@ export async function handleRequest(
 			headers: { allow: allowed ?? '' },
 		});
 	}
-	const fault = ctx.faults.take(entry.kind);
-	entry.fault = fault;
-	if (fault === 'resetBeforeCreate') {
-		ctx.log?.(`${entry.method} ${entry.path} → socket reset before create (fault)`);
+	const hit = ctx.faults.take(entry.kind);
+	const effect = hit?.effect;
+	entry.fault = hit?.name;
+	entry.faultKind = effect?.kind;
+	const what = `${entry.method} ${entry.path}`;
+	if (effect?.kind === 'reset') {
+		ctx.log?.(`${what} → socket reset before handling (fault ${hit?.name})`);
 		return resetSocket(req.socket);
 	}
-	const early = faultReply(ctx, fault);
+	const early = faultReply(effect);
 	if (early) return send(ctx, entry, res, early);
 	const reply =
 		entry.kind === 'create' ? handleCreate(ctx, entry, token) : handleTaskRead(ctx, entry);
-	if (fault === 'resetAfterCreate') {
-		ctx.log?.(
-			`${entry.method} ${entry.path} → socket reset after create ${entry.createdTaskId ?? '(nothing created)'} (fault)`,
-		);
+	if (effect?.kind === 'resetAfter') {
+		const created = entry.kind === 'create' ? ` ${entry.createdTaskId ?? '(nothing created)'}` : '';
+		ctx.log?.(`${what} → socket reset after handling${created} (fault ${hit?.name})`);
 		return resetSocket(req.socket);
 	}
-	if (fault === 'slow') await ctx.scheduler.sleep(ctx.faults.current.slow?.delayMs ?? 0);
-	send(ctx, entry, res, reply, fault === 'malformedJson');
+	if (effect?.kind === 'hang') {
+		ctx.log?.(`${what} → handled, never answered (fault ${hit?.name})`);
+		return;
+	}
+	if (effect?.kind === 'slow') await ctx.scheduler.sleep(effect.delayMs ?? 0);
+	send(ctx, entry, res, reply, effect?.kind === 'cutBody');
 }

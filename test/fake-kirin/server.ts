@@ -27,7 +27,14 @@ import { TaskStore, type FakeTaskRecord, type KirinTask } from './tasks';
 import { seededRandom } from './videos';
 
 export type { CallbackOptions } from './callbacks';
-export type { FakeKirinFaults, FaultTarget, RequestKind } from './faults';
+export type {
+	FakeKirinFaults,
+	FaultEffect,
+	FaultKind,
+	FaultTarget,
+	RequestKind,
+	ScheduledFault,
+} from './faults';
 export { FakeKirinLedger, type CallbackAttempt, type LedgerEntry } from './ledger';
 export { parseByteSize, parsePromptMagic, type PromptMagic } from './magic';
 export type { FakeTaskRecord, KirinTask, TaskStatus } from './tasks';
