@@ -1,4 +1,7 @@
+import { NodeApiError } from 'n8n-workflow';
+
 import type { KirinApi } from '../../../shared/transport/api';
+import { isPermanentFailure } from '../../../shared/transport/errors';
 import type { CreatedTask } from '../../completion/types';
 import type { Plan } from './plan';
 
@@ -51,6 +54,9 @@ export async function createOrAdopt(api: KirinApi, plan: Plan): Promise<CreatedT
  *
  * @param onCreated called with each task as soon as it exists
  * @param onFailure called with a create's error; throw to stop the batch
+ * @param onUnknown called for a plan whose create ended without a task although Kirin may have
+ *   made one: it was cut off by the stop, or ran out of retries after answers that do not tell (a
+ *   5xx, a lost or unreadable answer, a timeout). Such a task can only be found by its external id
  * @throws the first error `onFailure` threw, or the cancel signal's reason
  */
 export async function createAll(
@@ -60,6 +66,7 @@ export async function createAll(
 	onCreated: (created: CreatedTask) => void,
 	onFailure: (error: unknown, plan: Plan) => void,
 	signal?: AbortSignal,
+	onUnknown?: (plan: Plan) => void,
 ): Promise<void> {
 	let next = 0;
 	let stop: { error: unknown } | undefined;
@@ -73,6 +80,9 @@ export async function createAll(
 			try {
 				onCreated(await createOrAdopt(api, plan));
 			} catch (error) {
+				if (signal?.aborted || (error instanceof NodeApiError && !isPermanentFailure(error))) {
+					onUnknown?.(plan);
+				}
 				try {
 					signal?.throwIfAborted();
 					onFailure(error, plan);

@@ -1,4 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INode,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 
 import { asNodeError, errorToJson } from '../../../shared/taskErrors';
 import { settleItem, type OutputSettings, type TaskOutcome } from '../../../shared/items';
@@ -18,21 +24,84 @@ function strategyFor(completion: string): CompletionStrategy {
 	return poll;
 }
 
-/**
- * Adds to the error that stops the node every task this run created, with its item, so that nothing
- * paid for is lost: Get Task fetches them, n8n's Retry On Fail of this step adopts them, and with
- * the reuse option a new execution of the same inputs does too.
- */
-function noteCreatedTasks(error: unknown, created: Map<number, CreatedTask>): void {
-	if (created.size === 0) return;
-	const list = [...created.values()]
-		.sort((a, b) => a.itemIndex - b.itemIndex)
-		.map((entry) => `item ${entry.itemIndex}: ${entry.task.taskId}`)
+/** What this run did about each item's task, for the error that stops the node. */
+interface RunTasks {
+	plans: Plan[];
+	created: Map<number, CreatedTask>;
+	/** Items whose create was cut off by the stop or got no usable answer: their external task ids. */
+	unanswered: Map<number, string>;
+}
+
+/** `item <index>: <id>` for each entry, by item. */
+function itemList(entries: Array<[number, string]>): string {
+	return entries
+		.sort(([a], [b]) => a - b)
+		.map(([itemIndex, id]) => `item ${itemIndex}: ${id}`)
 		.join(', ');
-	const target = error as { description?: string | null; context?: Record<string, unknown> };
-	target.description =
-		`${target.description ?? ''} Tasks created in this run keep running at Kirin and can be fetched with Get Task (${list}). Retry On Fail on this node adopts them; a new execution creates new tasks unless Options > Reuse Tasks Created for the Same Input is on.`.trim();
-	if (target.context) target.context.createdTasks = list;
+}
+
+/**
+ * The error that stops the node, naming every task this run created, with its item, so that nothing
+ * paid for is lost: Get Task fetches them, n8n's Retry On Fail of this step adopts them, and with
+ * the reuse option a new execution of the same inputs does too. Built once the creates in flight
+ * have ended, so the lists are complete. Also named, by external task id (Get Task looks a task up
+ * by it): items whose create was cut off by the stop or got no usable answer, since Kirin may hold
+ * their task; and with Retry On Fail on, the items this try did not create, since n8n keeps only
+ * the last try's error and an earlier try may have created them. A stop of the execution (Stop,
+ * n8n's execution timeout) becomes an error that says so when there is anything to name; otherwise
+ * `error` is returned as it is, with the lists added to its description.
+ */
+function stoppingError(
+	node: INode,
+	error: unknown,
+	tasks: RunTasks,
+	signal: AbortSignal | undefined,
+): unknown {
+	const { plans, created, unanswered } = tasks;
+	const list = itemList([...created.values()].map((entry) => [entry.itemIndex, entry.task.taskId]));
+	const maybe = itemList([...unanswered].filter(([itemIndex]) => !created.has(itemIndex)));
+	const earlier = node.retryOnFail
+		? itemList(
+				plans
+					.filter((plan) => !created.has(plan.itemIndex) && !unanswered.has(plan.itemIndex))
+					.map((plan) => [plan.itemIndex, plan.externalTaskId]),
+			)
+		: '';
+	if (!list && !maybe && !earlier) return error;
+	const target = (
+		signal?.aborted
+			? new NodeOperationError(
+					node,
+					'The execution was canceled while creating or awaiting Kirin tasks',
+				)
+			: error
+	) as { description?: string | null; context?: Record<string, unknown> };
+	const parts = [target.description ?? ''];
+	if (list) {
+		parts.push(
+			`Tasks created in this run keep running at Kirin and can be fetched with Get Task (${list}).`,
+		);
+	}
+	if (maybe) {
+		parts.push(
+			`Kirin may also hold a task for each item whose create got no answer or was cut off: Get Task with Look Up By External Task ID finds it (${maybe}).`,
+		);
+	}
+	if (earlier) {
+		parts.push(
+			`With Retry On Fail, an earlier try of this step may have created tasks for the items this try did not: Get Task with Look Up By External Task ID finds them (${earlier}).`,
+		);
+	}
+	parts.push(
+		'Retry On Fail on this node adopts them; a new execution creates new tasks unless Options > Reuse Tasks Created for the Same Input is on.',
+	);
+	target.description = parts.join(' ').trim();
+	if (target.context) {
+		if (list) target.context.createdTasks = list;
+		if (maybe) target.context.tasksWithoutAnswer = maybe;
+		if (earlier) target.context.tasksOfEarlierTries = earlier;
+	}
+	return target;
 }
 
 /**
@@ -76,11 +145,9 @@ export async function execute(
 	};
 	const output = new Array<INodeExecutionData | undefined>(items.length);
 	const created = new Map<number, CreatedTask>();
+	const unanswered = new Map<number, string>();
 	const fail = (error: unknown, itemIndex: number, taskId?: string) => {
-		if (!continueOnFail) {
-			noteCreatedTasks(error, created);
-			throw error;
-		}
+		if (!continueOnFail) throw error;
 		output[itemIndex] = { json: errorToJson(error, taskId), pairedItem: { item: itemIndex } };
 	};
 
@@ -111,6 +178,10 @@ export async function execute(
 	const strategy = strategyFor(completion);
 	strategy.prepare?.(run, plans, items.length);
 
+	const stopped = (error: unknown): never => {
+		throw stoppingError(this.getNode(), error, { plans, created, unanswered }, signal);
+	};
+
 	// 2. Create: a bounded number at a time; a failure that stops the node stops new creates.
 	await createAll(
 		run.api,
@@ -119,7 +190,8 @@ export async function execute(
 		(entry) => created.set(entry.itemIndex, entry),
 		(error, plan) => fail(error, plan.itemIndex),
 		signal,
-	);
+		(plan) => unanswered.set(plan.itemIndex, plan.externalTaskId),
+	).catch(stopped);
 
 	// 3 and 4. Complete, and turn each outcome into its item as soon as it is known.
 	const report = async (itemIndex: number, outcome: TaskOutcome) => {
@@ -134,12 +206,10 @@ export async function execute(
 			);
 		} catch (error) {
 			signal?.throwIfAborted();
-			const nodeError = asNodeError(this.getNode(), error, itemIndex);
-			noteCreatedTasks(nodeError, created);
-			throw nodeError;
+			throw asNodeError(this.getNode(), error, itemIndex);
 		}
 	};
-	const result = await strategy.complete(run, [...created.values()], report, output);
+	const result = await strategy.complete(run, [...created.values()], report, output).catch(stopped);
 	if (result !== 'done') return result;
 	return [output.filter((item): item is INodeExecutionData => item !== undefined)];
 }
