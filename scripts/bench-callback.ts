@@ -41,7 +41,7 @@ async function runBatch(s: Scale, mode: 'poll' | 'callback', size: number): Prom
 	if (response.status !== 200)
 		throw new Error(`starting the ${label} batch answered ${response.status}`);
 	const deadline = started + 20 * 60_000;
-	const mine = () => s.receiver.delivered.filter((entry) => entry.id.startsWith(`${label}-`));
+	const mine = () => s.receiver.of(label);
 	while (mine().length < size) {
 		if (Date.now() > deadline)
 			throw new Error(`${label}: ${mine().length} of ${size} results after 20 minutes`);

@@ -327,3 +327,26 @@ export class Postgres {
 		await this.service.stop('SIGINT');
 	}
 }
+
+/**
+ * The environment every n8n process of a queue-mode cluster shares: queue mode on `redis`, the
+ * `postgres` database, one encryption key, the worker and task broker servers on 127.0.0.1.
+ *
+ * @param gracefulShutdownSeconds how long a stopped process may finish what it runs
+ */
+export function queueModeEnv(
+	redis: Redis,
+	postgres: Postgres,
+	gracefulShutdownSeconds: number,
+): Record<string, string> {
+	return {
+		EXECUTIONS_MODE: 'queue',
+		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+		QUEUE_BULL_REDIS_PORT: String(redis.port),
+		...postgres.n8nEnv(),
+		N8N_ENCRYPTION_KEY: 'kirin-queue-e2e-encryption-key',
+		N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: String(gracefulShutdownSeconds),
+	};
+}

@@ -6,16 +6,18 @@
  * --concurrency=10`), each with its own user folder and the package linked into it, the fake Kirin
  * server (4 s generation time) and an HTTP receiver. Each generation is one execution started
  * through a production webhook on the webhook process: Webhook -> Kirin Generate Video (one item)
- * -> HTTP Request posting the result to the receiver. Then:
- *   1. load: 200 generations in poll mode and 200 in callback mode, with one worker and then with
- *      two; every result arrives once and the fake's ledger shows exactly one create per input.
+ * -> HTTP Request posting the result to the receiver (the workflow of `batch.ts`, one item per
+ * execution). Named scenarios:
+ *   1. loadScenario: 200 generations in poll mode and 200 in callback mode, with one worker and then
+ *      with two; every result arrives once and the fake's ledger shows exactly one create per input.
  *      Prints the wall time and the worker time held per generation (from the workers' own
  *      "Worker started/finished execution" log lines: the time a job holds a worker slot);
- *   2. crash: in callback mode, SIGKILL a worker while the executions wait: nothing is lost;
- *      in poll mode, SIGTERM a worker mid-batch: it finishes what it runs before it exits; in
- *      poll mode with the reuse option on, SIGKILL a worker mid-batch, wait until n8n marks its
- *      executions failed, re-run them (the same workflow on the same input items): no second
- *      create for any input, every result arrives;
+ *   2. callbackWorkerKilledWhileWaiting: in callback mode, SIGKILL a worker while the executions
+ *      wait: nothing is lost; pollWorkerDrainsOnSigterm: in poll mode, SIGTERM a worker mid-batch:
+ *      it finishes what it runs before it exits; pollWorkerKilledThenRerun: in poll mode with the
+ *      reuse option on, SIGKILL a worker mid-batch, wait until n8n marks its executions failed,
+ *      re-run them (the same workflow on the same input items): no second create for any input,
+ *      every result arrives;
  *   3. teardown: every process stopped by its pid, the cluster and temp folders removed.
  * Prints "ok ..."/"FAIL ..." lines, a markdown table of the figures and "queue: N passed, N failed".
  * KIRIN_QUEUE_LOAD=20 makes a quick try; KIRIN_QUEUE_LOG_DIR=<dir> keeps each n8n process's output.
@@ -25,8 +27,6 @@
 import '../../test/harness/setup';
 
 import { spawnSync } from 'child_process';
-import { randomUUID } from 'crypto';
-import { setMaxListeners } from 'events';
 import {
 	chmodSync,
 	existsSync,
@@ -36,17 +36,17 @@ import {
 	rmSync,
 	writeFileSync,
 } from 'fs';
-import { createServer, type Server } from 'http';
-import type { AddressInfo } from 'net';
 import { cpus, tmpdir, totalmem } from 'os';
 import { join } from 'path';
 
 import { startFakeKirin, type FakeKirin } from '../../test/fake-kirin/server';
-import { freePort, installN8n, isAlive, N8nInstance } from '../e2e/n8n';
-import { ensurePackages, Postgres, Redis } from './infra';
 import { check, expect, results, waitFor } from '../e2e/checks';
+import { freePort, installN8n, isAlive, N8nInstance, type N8nInstall } from '../e2e/n8n';
+import { BatchReceiver, batchWorkflow, kirinCredential, type Delivered } from './batch';
+import { ensurePackages, Postgres, queueModeEnv, Redis } from './infra';
 
 type Json = Record<string, unknown>;
+type Mode = 'poll' | 'callback';
 
 /** The fake server's generation time for the load runs. */
 const GENERATION_MS = 4000;
@@ -65,130 +65,20 @@ const QUEUE_SETTINGS = {
 /** The whole run is cut off after this, whatever happens. */
 const RUN_DEADLINE_MS = 20 * 60_000;
 
+/** The workflows, one execution per webhook call: id and production webhook path. */
+const WORKFLOWS = {
+	poll: { id: 'queuePoll', path: 'kirin-queue-poll' },
+	callback: { id: 'queueCallback', path: 'kirin-queue-callback' },
+	crashPoll: { id: 'queueCrashPoll', path: 'kirin-queue-crash-poll' },
+	crashCallback: { id: 'queueCrashCallback', path: 'kirin-queue-crash-callback' },
+};
+
+/** Rows of the figures table the crash scenarios add: figure, poll mode, callback mode. */
 const figures: Array<[string, string, string]> = [];
 
 const sleep = async (ms: number) => await new Promise((wake) => setTimeout(wake, ms));
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-/** One result the workflow posted: the input id, the execution, the Kirin item, when it arrived. */
-interface Delivered {
-	id: string;
-	executionId: string;
-	result: Json;
-	at: number;
-}
-
-/** The HTTP receiver the workflows' HTTP Request node posts each result to. */
-class Receiver {
-	readonly delivered: Delivered[] = [];
-	private server: Server | undefined;
-	url = '';
-
-	async start(): Promise<this> {
-		this.server = createServer((req, res) => {
-			const chunks: Buffer[] = [];
-			req.on('data', (chunk: Buffer) => chunks.push(chunk));
-			req.on('end', () => {
-				try {
-					const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json;
-					this.delivered.push({
-						id: String(body.id),
-						executionId: String(body.executionId),
-						result: (body.result ?? {}) as Json,
-						at: Date.now(),
-					});
-				} catch {
-					this.delivered.push({
-						id: '?',
-						executionId: '?',
-						result: { raw: Buffer.concat(chunks).toString('utf8') },
-						at: Date.now(),
-					});
-				}
-				res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-			});
-		});
-		await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-		return this;
-	}
-
-	/** The results whose input id starts with `label-`. */
-	of(label: string): Delivered[] {
-		return this.delivered.filter((entry) => entry.id.startsWith(`${label}-`));
-	}
-
-	async close(): Promise<void> {
-		this.server?.closeAllConnections();
-		await new Promise<void>((resolve) =>
-			this.server ? this.server.close(() => resolve()) : resolve(),
-		);
-	}
-}
-
-/** Webhook (POST, answers at once) -> Kirin Generate Video (one item) -> HTTP Request to the receiver. */
-function queueWorkflow(
-	id: string,
-	path: string,
-	completion: 'poll' | 'callback',
-	options: Json,
-	receiverUrl: string,
-): Json {
-	return {
-		id,
-		name: `queue e2e: ${path}`,
-		nodes: [
-			{
-				id: `${id}-webhook`,
-				name: 'Start',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2.1,
-				position: [0, 0],
-				webhookId: randomUUID(),
-				parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
-			},
-			{
-				id: `${id}-kirin`,
-				name: 'Generate',
-				type: 'n8n-nodes-kirin.kirin',
-				// The editor gives every node with webhooks an id.
-				webhookId: randomUUID(),
-				typeVersion: 1,
-				position: [200, 0],
-				parameters: {
-					operation: 'generate',
-					model: 'kirin_v2_5_turbo_t2v',
-					prompt: '={{ $json.body.prompt }}',
-					completion,
-					options,
-				},
-				credentials: { kirinApi: { id: 'kirinQueueCredential', name: 'Kirin (fake)' } },
-			},
-			{
-				id: `${id}-send`,
-				name: 'Send Result',
-				type: 'n8n-nodes-base.httpRequest',
-				typeVersion: 4.2,
-				position: [400, 0],
-				parameters: {
-					method: 'POST',
-					url: `${receiverUrl}/results`,
-					sendBody: true,
-					specifyBody: 'json',
-					jsonBody:
-						"={{ JSON.stringify({ id: $('Start').first().json.body.id, executionId: $execution.id, result: $json }) }}",
-					options: {},
-				},
-			},
-		],
-		connections: {
-			Start: { main: [[{ node: 'Generate', type: 'main', index: 0 }]] },
-			Generate: { main: [[{ node: 'Send Result', type: 'main', index: 0 }]] },
-		},
-		settings: { executionOrder: 'v1' },
-	};
-}
 
 /** One job a worker ran: from its "Worker started execution" to its "Worker finished execution" line. */
 interface Job {
@@ -230,19 +120,23 @@ class JobLog {
 	}
 }
 
-/** The queue-mode cluster: Redis, PostgreSQL, n8n main, webhook process, workers. */
-interface Cluster {
+/** The running queue-mode cluster and what every scenario uses. */
+interface Queue {
+	install: N8nInstall;
 	root: string;
-	redis?: Redis;
-	postgres?: Postgres;
-	main?: N8nInstance;
-	webhook?: N8nInstance;
+	redis: Redis;
+	postgres: Postgres;
+	main: N8nInstance;
+	webhook: N8nInstance;
 	workers: Map<string, { instance: N8nInstance; healthPort: number }>;
+	jobLog: JobLog;
+	fake: FakeKirin;
+	receiver: BatchReceiver;
+	versions: { node: string; redis: string; postgres: string };
 }
 
-const cluster: Cluster = { root: '', workers: new Map() };
-let fake: FakeKirin | undefined;
-let receiver: Receiver | undefined;
+/** What has been started so far, for the teardown. */
+const queue: Partial<Queue> & Pick<Queue, 'workers'> = { workers: new Map() };
 let tornDown = false;
 
 /** Stops every process this run started, by its pid, and removes the temp folders. */
@@ -261,19 +155,19 @@ async function teardown(): Promise<string[]> {
 			problems.push(`stopping ${name} (pid ${pid}) failed: ${(error as Error).message}`);
 		}
 	};
-	for (const [name, { instance }] of cluster.workers)
+	for (const [name, { instance }] of queue.workers)
 		await stop(name, instance.pid, async () => await instance.stop(40_000));
-	await stop('webhook', cluster.webhook?.pid, async () => await cluster.webhook!.stop());
-	await stop('main', cluster.main?.pid, async () => await cluster.main!.stop());
-	await stop('redis-server', cluster.redis?.pid, async () => await cluster.redis!.stop());
-	await stop('postgres', cluster.postgres?.pid, async () => await cluster.postgres!.stop());
+	await stop('webhook', queue.webhook?.pid, async () => await queue.webhook!.stop());
+	await stop('main', queue.main?.pid, async () => await queue.main!.stop());
+	await stop('redis-server', queue.redis?.pid, async () => await queue.redis!.stop());
+	await stop('postgres', queue.postgres?.pid, async () => await queue.postgres!.stop());
 	const logDir = process.env.KIRIN_QUEUE_LOG_DIR;
 	if (logDir) {
 		mkdirSync(logDir, { recursive: true });
 		const named: Array<[string, N8nInstance | undefined]> = [
-			['main', cluster.main],
-			['webhook', cluster.webhook],
-			...[...cluster.workers].map(([name, worker]): [string, N8nInstance] => [
+			['main', queue.main],
+			['webhook', queue.webhook],
+			...[...queue.workers].map(([name, worker]): [string, N8nInstance] => [
 				`worker-${name}`,
 				worker.instance,
 			]),
@@ -281,16 +175,16 @@ async function teardown(): Promise<string[]> {
 		for (const [name, instance] of named)
 			if (instance) writeFileSync(join(logDir, `${name}.log`), instance.log());
 	}
-	await receiver?.close();
-	await fake?.close();
+	await queue.receiver?.close();
+	await queue.fake?.close();
 	for (const instance of [
-		cluster.main,
-		cluster.webhook,
-		...[...cluster.workers.values()].map((worker) => worker.instance),
+		queue.main,
+		queue.webhook,
+		...[...queue.workers.values()].map((worker) => worker.instance),
 	])
 		instance?.remove();
-	if (cluster.root) rmSync(cluster.root, { recursive: true, force: true });
-	if (cluster.root && existsSync(cluster.root)) problems.push(`${cluster.root} is still there`);
+	if (queue.root) rmSync(queue.root, { recursive: true, force: true });
+	if (queue.root && existsSync(queue.root)) problems.push(`${queue.root} is still there`);
 	if (problems.length) throw new Error(`${problems.join('; ')} (stopped: ${stopped.join(', ')})`);
 	return stopped;
 }
@@ -315,527 +209,526 @@ function versionOf(command: string, args: string[]): string {
 	return (result.stdout || result.stderr || '').trim().split('\n')[0];
 }
 
-async function main(): Promise<void> {
-	const runStarted = Date.now();
-	const install = installN8n();
+/**
+ * Starts Redis, PostgreSQL, the fake Kirin server, the receiver, n8n main, the webhook process and
+ * worker A (worker B is created, not started), with the four workflows published.
+ */
+async function startCluster(): Promise<Queue> {
+	const install = (queue.install = installN8n());
 	console.log(`n8n ${install.version} at ${install.n8nBin}`);
 	ensurePackages();
 	const nodeVersion = versionOf(install.nodeBin, ['--version']);
 	const redisVersion = /v=(\S+)/.exec(versionOf('redis-server', ['--version']))?.[1] ?? '?';
 
-	cluster.root = mkdtempSync(join(tmpdir(), 'kirin-queue-'));
-	chmodSync(cluster.root, 0o711); // the cluster's user (postgres) must enter it
-	cluster.redis = await Redis.start();
-	cluster.postgres = await Postgres.start(join(cluster.root, 'pg'));
-	const postgresVersion = (await cluster.postgres.psql('show server_version')).trim();
+	queue.root = mkdtempSync(join(tmpdir(), 'kirin-queue-'));
+	chmodSync(queue.root, 0o711); // the cluster's user (postgres) must enter it
+	const redis = (queue.redis = await Redis.start());
+	const postgres = (queue.postgres = await Postgres.start(join(queue.root, 'pg')));
+	const postgresVersion = (await postgres.psql('show server_version')).trim();
 	console.log(
-		`  redis-server ${redisVersion} (pid ${cluster.redis.pid}, port ${cluster.redis.port}), PostgreSQL ${postgresVersion} (pid ${cluster.postgres.pid}, port ${cluster.postgres.port})`,
+		`  redis-server ${redisVersion} (pid ${redis.pid}, port ${redis.port}), PostgreSQL ${postgresVersion} (pid ${postgres.pid}, port ${postgres.port})`,
 	);
-
-	// The fake delivers every callback with one shared AbortSignal; 200 at a time is expected here.
-	setMaxListeners(1000);
-	fake = await startFakeKirin({ generationMs: GENERATION_MS });
-	receiver = await new Receiver().start();
-	const kirin = fake;
-	const sink = receiver;
-	const pg = cluster.postgres;
+	queue.versions = { node: nodeVersion, redis: redisVersion, postgres: postgresVersion };
+	const fake = (queue.fake = await startFakeKirin({ generationMs: GENERATION_MS }));
+	const receiver = (queue.receiver = await new BatchReceiver().start());
 
 	// Every n8n process: the same database, Redis and encryption key; resume URLs point at the
 	// webhook process (WEBHOOK_URL, named N8N_WEBHOOK_URL since n8n 2.x; both are set); its own port,
 	// task broker port and user folder with the package linked in.
-	const queueEnv: Record<string, string> = {
-		EXECUTIONS_MODE: 'queue',
-		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
-		QUEUE_BULL_REDIS_PORT: String(cluster.redis.port),
-		...pg.n8nEnv(),
-		N8N_ENCRYPTION_KEY: 'kirin-queue-e2e-encryption-key',
-		N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
-		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
-		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '30',
-		...QUEUE_SETTINGS,
-	};
-	cluster.webhook = await N8nInstance.create(install, queueEnv);
-	const webhookUrl = cluster.webhook.url;
+	const queueEnv = { ...queueModeEnv(redis, postgres, 30), ...QUEUE_SETTINGS };
+	const webhook = (queue.webhook = await N8nInstance.create(install, queueEnv));
 	const shared: Record<string, string> = {
 		...queueEnv,
-		WEBHOOK_URL: `${webhookUrl}/`,
-		N8N_WEBHOOK_URL: `${webhookUrl}/`,
+		WEBHOOK_URL: `${webhook.url}/`,
+		N8N_WEBHOOK_URL: `${webhook.url}/`,
 	};
-	cluster.main = await N8nInstance.create(install, shared);
-	const jobLog = new JobLog();
-	const addWorker = async (name: string) => {
-		const healthPort = await freePort();
-		const instance = await N8nInstance.create(install, {
-			...shared,
-			N8N_LOG_LEVEL: 'info',
-			QUEUE_HEALTH_CHECK_ACTIVE: 'true',
-			QUEUE_HEALTH_CHECK_PORT: String(healthPort),
-		});
-		jobLog.watch(instance, name);
-		cluster.workers.set(name, { instance, healthPort });
-		return instance;
-	};
-	const startWorker = async (name: string) => {
-		const worker = cluster.workers.get(name)!;
-		const started = Date.now();
-		await worker.instance.start(120_000, {
-			command: 'worker',
-			args: [`--concurrency=${WORKER_CONCURRENCY}`],
-			readyUrl: `http://127.0.0.1:${worker.healthPort}/healthz/readiness`,
-		});
-		console.log(
-			`  n8n worker ${name} ready (pid ${worker.instance.pid}, health port ${worker.healthPort}) after ${seconds(Date.now() - started)}`,
-		);
-	};
-	await addWorker('A');
-	await addWorker('B');
+	const main = (queue.main = await N8nInstance.create(install, shared));
+	queue.jobLog = new JobLog();
+	await addWorker(queue as Queue, shared, 'A');
+	await addWorker(queue as Queue, shared, 'B');
 
-	const n8nMain = cluster.main;
-	const webhook = cluster.webhook;
-	await n8nMain.import('credentials', [
-		{
-			id: 'kirinQueueCredential',
-			name: 'Kirin (fake)',
-			type: 'kirinApi',
-			data: { apiKey: kirin.apiKey, baseUrl: kirin.url },
-		},
+	await main.import('credentials', [kirinCredential(fake)]);
+	const workflow = (name: keyof typeof WORKFLOWS, completion: Mode, options: Json) =>
+		batchWorkflow(receiver.url, { ...WORKFLOWS[name], input: 'single', completion, options });
+	await main.import('workflow', [
+		workflow('poll', 'poll', { pollInterval: 1 }),
+		workflow('callback', 'callback', {}),
+		workflow('crashPoll', 'poll', { pollInterval: 1, reuseWithinHours: 1 }),
+		workflow('crashCallback', 'callback', {}),
 	]);
-	const workflows = {
-		poll: queueWorkflow('queuePoll', 'kirin-queue-poll', 'poll', { pollInterval: 1 }, sink.url),
-		callback: queueWorkflow('queueCallback', 'kirin-queue-callback', 'callback', {}, sink.url),
-		crashPoll: queueWorkflow(
-			'queueCrashPoll',
-			'kirin-queue-crash-poll',
-			'poll',
-			{ pollInterval: 1, reuseWithinHours: 1 },
-			sink.url,
-		),
-		crashCallback: queueWorkflow(
-			'queueCrashCallback',
-			'kirin-queue-crash-callback',
-			'callback',
-			{},
-			sink.url,
-		),
-	};
-	await n8nMain.import('workflow', Object.values(workflows));
-	for (const workflow of Object.values(workflows)) await n8nMain.publish(String(workflow.id));
+	for (const { id } of Object.values(WORKFLOWS)) await main.publish(id);
 
 	let started = Date.now();
-	await n8nMain.start(180_000);
+	await main.start(180_000);
 	console.log(
-		`  n8n main ready (pid ${n8nMain.pid}, port ${n8nMain.port}) after ${seconds(Date.now() - started)}`,
+		`  n8n main ready (pid ${main.pid}, port ${main.port}) after ${seconds(Date.now() - started)}`,
 	);
 	started = Date.now();
 	await webhook.start(120_000, { command: 'webhook' });
 	console.log(
 		`  n8n webhook ready (pid ${webhook.pid}, port ${webhook.port}) after ${seconds(Date.now() - started)}`,
 	);
-	await startWorker('A');
+	await startWorker(queue as Queue, 'A');
+	return queue as Queue;
+}
 
-	/** POSTs inputs to a production webhook of the webhook process, a bounded number at a time. */
-	const fire = async (path: string, inputs: Array<{ id: string; prompt: string }>) => {
-		const failures: string[] = [];
-		let next = 0;
-		const lane = async () => {
-			while (next < inputs.length) {
-				const input = inputs[next++];
-				try {
-					const response = await fetch(`${webhook.url}/webhook/${path}`, {
-						method: 'POST',
-						headers: { 'content-type': 'application/json' },
-						body: JSON.stringify(input),
-					});
-					await response.text();
-					if (response.status !== 200) failures.push(`${input.id}: HTTP ${response.status}`);
-				} catch (error) {
-					failures.push(`${input.id}: ${(error as Error).message}`);
-				}
+/** Creates worker `name` (not started) with its health check port; its jobs go to the job log. */
+async function addWorker(q: Queue, env: Record<string, string>, name: string): Promise<void> {
+	const healthPort = await freePort();
+	const instance = await N8nInstance.create(q.install, {
+		...env,
+		N8N_LOG_LEVEL: 'info',
+		QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+		QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+	});
+	q.jobLog.watch(instance, name);
+	q.workers.set(name, { instance, healthPort });
+}
+
+/** Starts (or restarts) worker `name` and waits for its readiness check. */
+async function startWorker(q: Queue, name: string): Promise<void> {
+	const worker = q.workers.get(name)!;
+	const started = Date.now();
+	await worker.instance.start(120_000, {
+		command: 'worker',
+		args: [`--concurrency=${WORKER_CONCURRENCY}`],
+		readyUrl: `http://127.0.0.1:${worker.healthPort}/healthz/readiness`,
+	});
+	console.log(
+		`  n8n worker ${name} ready (pid ${worker.instance.pid}, health port ${worker.healthPort}) after ${seconds(Date.now() - started)}`,
+	);
+}
+
+/** Input items: ids `<label>-<n>`, prompts that name the id (and end with `magic`, a prompt marker). */
+function inputsFor(
+	label: string,
+	count: number,
+	magic = '',
+): Array<{ id: string; prompt: string }> {
+	return Array.from({ length: count }, (_, index) => ({
+		id: `${label}-${index}`,
+		prompt: `A paper crane folds itself, shot ${label}-${index} ${magic}`.trim(),
+	}));
+}
+
+/** POSTs inputs to a production webhook of the webhook process, a bounded number at a time. */
+async function fire(q: Queue, path: string, inputs: Array<{ id: string; prompt: string }>) {
+	const failures: string[] = [];
+	let next = 0;
+	const lane = async () => {
+		while (next < inputs.length) {
+			const input = inputs[next++];
+			try {
+				const response = await fetch(`${q.webhook.url}/webhook/${path}`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify(input),
+				});
+				await response.text();
+				if (response.status !== 200) failures.push(`${input.id}: HTTP ${response.status}`);
+			} catch (error) {
+				failures.push(`${input.id}: ${(error as Error).message}`);
 			}
-		};
-		await Promise.all(Array.from({ length: 20 }, lane));
-		expect(failures.length === 0, `webhook calls failed: ${failures.slice(0, 5).join('; ')}`);
-	};
-	const inputsFor = (label: string, count: number, magic = '') =>
-		Array.from({ length: count }, (_, index) => ({
-			id: `${label}-${index}`,
-			prompt: `A paper crane folds itself, shot ${label}-${index} ${magic}`.trim(),
-		}));
-	const idOfPrompt = (prompt: unknown) => /shot (\S+)/.exec(String(prompt))?.[1] ?? '?';
-	/** Creates in the fake's ledger per input id of a label. */
-	const createsOf = (label: string) => {
-		const counts = new Map<string, number>();
-		for (const entry of kirin.ledger.creates()) {
-			const id = idOfPrompt((entry.body as Json | undefined)?.prompt);
-			if (id.startsWith(`${label}-`)) counts.set(id, (counts.get(id) ?? 0) + 1);
 		}
-		return counts;
 	};
-	/** Checks: every input's result arrived exactly once, completed; exactly one create per input. */
-	const expectOncePerInput = (label: string, inputs: Array<{ id: string }>) => {
-		const delivered = sink.of(label);
-		const perId = new Map<string, number>();
-		for (const entry of delivered) perId.set(entry.id, (perId.get(entry.id) ?? 0) + 1);
-		const missing = inputs.filter((input) => !perId.has(input.id)).map((input) => input.id);
-		const twice = [...perId].filter(([, count]) => count > 1).map(([id]) => id);
-		expect(
-			missing.length === 0,
-			`${missing.length} results missing (${missing.slice(0, 5).join(', ')})`,
-		);
-		expect(twice.length === 0, `results delivered more than once: ${twice.slice(0, 5).join(', ')}`);
-		const notCompleted = delivered.filter(
-			(entry) =>
-				entry.result.status !== 'completed' || !String(entry.result.videoUrl).endsWith('.mp4'),
-		);
-		expect(
-			notCompleted.length === 0,
-			`results not completed: ${JSON.stringify(notCompleted[0]?.result ?? {}).slice(0, 300)}`,
-		);
-		const creates = createsOf(label);
-		const total = [...creates.values()].reduce((sum, count) => sum + count, 0);
-		const paidTwice = [...creates].filter(([, count]) => count > 1).map(([id]) => id);
-		expect(
-			paidTwice.length === 0,
-			`inputs created twice in the ledger: ${paidTwice.slice(0, 5).join(', ')}`,
-		);
-		expect(total === inputs.length, `ledger shows ${total} creates for ${inputs.length} inputs`);
-		const byExternal = kirin.ledger.createsByExternalId();
-		const duplicatedExternal = Object.entries(byExternal).filter(([, count]) => count > 1);
-		expect(
-			duplicatedExternal.length === 0,
-			`external task ids created twice: ${duplicatedExternal.map(([id]) => id).join(', ')}`,
-		);
-		return { delivered, total };
-	};
+	await Promise.all(Array.from({ length: 20 }, lane));
+	expect(failures.length === 0, `webhook calls failed: ${failures.slice(0, 5).join('; ')}`);
+}
 
-	/** The load of one mode: `LOAD` generations; returns the figures. */
-	const load = async (mode: 'poll' | 'callback', workers: number) => {
-		const label = `load-${mode}-${workers}w`;
-		const inputs = inputsFor(label, LOAD);
-		const path = mode === 'poll' ? 'kirin-queue-poll' : 'kirin-queue-callback';
-		const processes = () => ({
-			main: [n8nMain.pid],
-			webhook: [webhook.pid],
-			workers: [...cluster.workers.values()].map((worker) => worker.instance.pid),
-		});
-		const cpuOf = (): Record<'main' | 'webhook' | 'workers', number> => {
-			const pids = processes();
-			const total = (list: Array<number | undefined>) =>
-				list.reduce((sum: number, pid) => sum + cpuMs(pid), 0);
-			return { main: total(pids.main), webhook: total(pids.webhook), workers: total(pids.workers) };
-		};
-		const cpuBefore = cpuOf();
-		const callbacksBefore = kirin.ledger.callbacks().length;
-		const t0 = Date.now();
-		await fire(path, inputs);
-		const firedMs = Date.now() - t0;
-		await waitFor(
-			`${LOAD} ${mode} results`,
-			() => (new Set(sink.of(label).map((entry) => entry.id)).size >= LOAD ? true : undefined),
-			420_000,
-		).catch((error: Error) => {
+/** Creates in the fake's ledger per input id of a label. */
+function createsOf(q: Queue, label: string): Map<string, number> {
+	const counts = new Map<string, number>();
+	for (const entry of q.fake.ledger.creates()) {
+		const prompt = (entry.body as Json | undefined)?.prompt;
+		const id = /shot (\S+)/.exec(String(prompt))?.[1] ?? '?';
+		if (id.startsWith(`${label}-`)) counts.set(id, (counts.get(id) ?? 0) + 1);
+	}
+	return counts;
+}
+
+/** Waits until `count` inputs of a label have a result. */
+async function waitForResults(
+	q: Queue,
+	label: string,
+	count: number,
+	timeoutMs: number,
+	what = `${count} results`,
+): Promise<void> {
+	const arrived = () => new Set(q.receiver.of(label).map((entry) => entry.id)).size;
+	await waitFor(what, () => (arrived() >= count ? true : undefined), timeoutMs).catch(
+		(error: Error) => {
 			throw new Error(
-				`${error.message}: ${new Set(sink.of(label).map((entry) => entry.id)).size} arrived, ${kirin.ledger.creates().length} creates in all`,
+				`${error.message}: ${arrived()} arrived, ${q.fake.ledger.creates().length} creates in all`,
 			);
-		});
-		const wallMs = Math.max(...sink.of(label).map((entry) => entry.at)) - t0;
-		const cpuAfter = cpuOf();
-		const cpuPerGeneration = {
-			main: (cpuAfter.main - cpuBefore.main) / LOAD,
-			webhook: (cpuAfter.webhook - cpuBefore.webhook) / LOAD,
-			workers: (cpuAfter.workers - cpuBefore.workers) / LOAD,
-		};
-		await sleep(2000); // room for a duplicate to show up
-		const answers = new Map<string, number>();
-		for (const attempt of kirin.ledger.callbacks().slice(callbacksBefore)) {
-			// Where the callback went: the Kirin node's live callback webhook, or a resume URL.
-			const route = new URL(attempt.url).pathname.includes('/webhook-waiting/')
-				? 'resume URL'
-				: 'live webhook';
-			const answer = `${String(attempt.httpStatus ?? attempt.error)} (${route})`;
-			answers.set(answer, (answers.get(answer) ?? 0) + 1);
-		}
-		const callbackAnswers = [...answers]
-			.sort()
-			.map(([answer, count]) => `${count}× ${answer}`)
-			.join(', ');
-		const { delivered } = expectOncePerInput(label, inputs);
-		const executionIds = delivered.map((entry) => entry.executionId);
-		const jobs = jobLog.of(executionIds).filter((job) => job.finishedAt !== undefined);
-		const heldMs =
-			jobs.reduce((sum, job) => sum + (job.finishedAt! - job.startedAt), 0) / delivered.length;
-		// Callback mode runs two jobs per execution: up to the wait, and after the resume.
-		const byExecution = new Map<string, Job[]>();
-		for (const job of jobs)
-			byExecution.set(job.executionId, [...(byExecution.get(job.executionId) ?? []), job]);
-		const phases: number[][] = [];
-		for (const list of byExecution.values()) {
-			list
-				.sort((a, b) => a.startedAt - b.startedAt)
-				.forEach((job, index) => (phases[index] ??= []).push(job.finishedAt! - job.startedAt));
-		}
-		const phaseMs = phases.map((list) => list.reduce((sum, ms) => sum + ms, 0) / list.length);
-		const perWorker = new Map<string, number>();
-		for (const job of jobs) perWorker.set(job.worker, (perWorker.get(job.worker) ?? 0) + 1);
-		const [durations] = await pg.rows(
-			`select round(avg(extract(epoch from ("stoppedAt" - "startedAt")) * 1000)), count(*) filter (where status = 'success') from execution_entity where id in (${executionIds.join(',')})`,
-		);
+		},
+	);
+}
+
+/** Checks: every input's result arrived exactly once, completed; exactly one create per input. */
+function expectOncePerInput(
+	q: Queue,
+	label: string,
+	inputs: Array<{ id: string }>,
+): { delivered: Delivered[]; total: number } {
+	const delivered = q.receiver.of(label);
+	const perId = new Map<string, number>();
+	for (const entry of delivered) perId.set(entry.id, (perId.get(entry.id) ?? 0) + 1);
+	const missing = inputs.filter((input) => !perId.has(input.id)).map((input) => input.id);
+	const twice = [...perId].filter(([, count]) => count > 1).map(([id]) => id);
+	expect(
+		missing.length === 0,
+		`${missing.length} results missing (${missing.slice(0, 5).join(', ')})`,
+	);
+	expect(twice.length === 0, `results delivered more than once: ${twice.slice(0, 5).join(', ')}`);
+	const notCompleted = delivered.filter(
+		(entry) =>
+			entry.result.status !== 'completed' || !String(entry.result.videoUrl).endsWith('.mp4'),
+	);
+	expect(
+		notCompleted.length === 0,
+		`results not completed: ${JSON.stringify(notCompleted[0]?.result ?? {}).slice(0, 300)}`,
+	);
+	const creates = createsOf(q, label);
+	const total = [...creates.values()].reduce((sum, count) => sum + count, 0);
+	const paidTwice = [...creates].filter(([, count]) => count > 1).map(([id]) => id);
+	expect(
+		paidTwice.length === 0,
+		`inputs created twice in the ledger: ${paidTwice.slice(0, 5).join(', ')}`,
+	);
+	expect(total === inputs.length, `ledger shows ${total} creates for ${inputs.length} inputs`);
+	const byExternal = q.fake.ledger.createsByExternalId();
+	const duplicatedExternal = Object.entries(byExternal).filter(([, count]) => count > 1);
+	expect(
+		duplicatedExternal.length === 0,
+		`external task ids created twice: ${duplicatedExternal.map(([id]) => id).join(', ')}`,
+	);
+	return { delivered, total };
+}
+
+/** What one load run measured. */
+interface LoadFigures {
+	wallMs: number;
+	/** How long the webhook calls took. */
+	firedMs: number;
+	/** Worker time held per generation, and per job of an execution in order. */
+	heldMs: number;
+	phaseMs: number[];
+	jobsPerExecution: number;
+	/** `A: n, B: m` */
+	perWorker: string;
+	executionMs: number;
+	succeeded: number;
+	cpuPerGeneration: Record<'main' | 'webhook' | 'workers', number>;
+	/** Callback deliveries to n8n by answer and route. */
+	callbackAnswers: string;
+}
+
+/** `LOAD` generations in one mode, each checked by {@link expectOncePerInput}; returns the figures. */
+async function measureLoad(q: Queue, mode: Mode, workers: number): Promise<LoadFigures> {
+	const label = `load-${mode}-${workers}w`;
+	const inputs = inputsFor(label, LOAD);
+	const cpuOf = (): Record<'main' | 'webhook' | 'workers', number> => {
+		const total = (list: Array<number | undefined>) =>
+			list.reduce((sum: number, pid) => sum + cpuMs(pid), 0);
 		return {
-			wallMs,
-			firedMs,
-			heldMs,
-			phaseMs,
-			jobsPerExecution: jobs.length / delivered.length,
-			perWorker: [...perWorker]
-				.sort()
-				.map(([name, count]) => `${name}: ${count}`)
-				.join(', '),
-			executionMs: Number(durations[0]),
-			succeeded: Number(durations[1]),
-			cpuPerGeneration,
-			callbackAnswers,
+			main: total([q.main.pid]),
+			webhook: total([q.webhook.pid]),
+			workers: total([...q.workers.values()].map((worker) => worker.instance.pid)),
 		};
 	};
-
-	type LoadFigures = Awaited<ReturnType<typeof load>>;
-	const measured: Record<string, LoadFigures> = {};
-	const loadCheck = async (mode: 'poll' | 'callback', workers: number) => {
-		await check(
-			`load, ${workers} worker${workers > 1 ? 's' : ''}, ${mode} mode: ${LOAD} generations through the production webhook, every result once, ${LOAD} creates`,
-			async () => {
-				const figuresOfRun = await load(mode, workers);
-				measured[`${mode}-${workers}`] = figuresOfRun;
-				expect(
-					figuresOfRun.succeeded === LOAD,
-					`${figuresOfRun.succeeded} executions succeeded in the database`,
-				);
-				console.log(
-					`     wall ${seconds(figuresOfRun.wallMs)} (webhook calls took ${seconds(figuresOfRun.firedMs)}); worker time held per generation ${seconds(figuresOfRun.heldMs)} in ${figuresOfRun.jobsPerExecution.toFixed(2)} jobs (${figuresOfRun.phaseMs.map(seconds).join(' + ')}); execution start to stop ${seconds(figuresOfRun.executionMs)}; jobs per worker ${figuresOfRun.perWorker}`,
-				);
-				const cpu = figuresOfRun.cpuPerGeneration;
-				console.log(
-					`     CPU per generation: webhook process ${cpu.webhook.toFixed(0)} ms, workers ${cpu.workers.toFixed(0)} ms, main ${cpu.main.toFixed(0)} ms${figuresOfRun.callbackAnswers ? `; callback deliveries to n8n: ${figuresOfRun.callbackAnswers}` : ''}`,
-				);
-				if (workers > 1)
-					expect(
-						figuresOfRun.perWorker.split(',').length === workers,
-						`not every worker ran jobs: ${figuresOfRun.perWorker}`,
-					);
-			},
-		);
+	const cpuBefore = cpuOf();
+	const callbacksBefore = q.fake.ledger.callbacks().length;
+	const t0 = Date.now();
+	await fire(q, WORKFLOWS[mode].path, inputs);
+	const firedMs = Date.now() - t0;
+	await waitForResults(q, label, LOAD, 420_000, `${LOAD} ${mode} results`);
+	const wallMs = Math.max(...q.receiver.of(label).map((entry) => entry.at)) - t0;
+	const cpuAfter = cpuOf();
+	const cpuPerGeneration = {
+		main: (cpuAfter.main - cpuBefore.main) / LOAD,
+		webhook: (cpuAfter.webhook - cpuBefore.webhook) / LOAD,
+		workers: (cpuAfter.workers - cpuBefore.workers) / LOAD,
 	};
-
-	// 1. Load with one worker, then with two.
-	await loadCheck('poll', 1);
-	await loadCheck('callback', 1);
-	await startWorker('B');
-	await loadCheck('poll', 2);
-	await loadCheck('callback', 2);
-
-	// 2a. Callback mode: SIGKILL a worker while the executions wait.
-	const workerB = cluster.workers.get('B')!.instance;
-	await check(
-		`crash, callback mode: SIGKILL worker B while ${CRASH} executions wait; every result arrives once, one create per input`,
-		async () => {
-			const label = 'crash-callback';
-			const inputs = inputsFor(label, CRASH, '[ms:15000]');
-			await fire('kirin-queue-crash-callback', inputs);
-			const executions = await waitFor(
-				`${CRASH} waiting executions`,
-				async () => {
-					const rows = await pg.rows(
-						`select id, status from execution_entity where "workflowId" = 'queueCrashCallback'`,
-					);
-					return rows.length === CRASH && rows.every(([, status]) => status === 'waiting')
-						? rows.map(([id]) => id)
-						: undefined;
-				},
-				60_000,
-				500,
-			);
-			const onB = jobLog.of(executions).filter((job) => job.worker === 'B').length;
-			expect(onB > 0, 'worker B ran none of the executions before they waited');
-			expect(createsOf(label).size === CRASH, `${createsOf(label).size} creates before the kill`);
-			const pid = workerB.pid;
-			await workerB.kill('SIGKILL');
-			console.log(
-				`     killed worker B (pid ${pid}) with SIGKILL; it had started ${onB} of the ${CRASH} executions, all waiting`,
-			);
-			await waitFor(
-				`${CRASH} results`,
-				() => (new Set(sink.of(label).map((entry) => entry.id)).size >= CRASH ? true : undefined),
-				90_000,
-			);
-			await sleep(2000);
-			expectOncePerInput(label, inputs);
-			const statuses = await pg.rows(
-				`select status, count(*) from execution_entity where "workflowId" = 'queueCrashCallback' group by status`,
-			);
-			expect(
-				statuses.length === 1 && statuses[0][0] === 'success' && Number(statuses[0][1]) === CRASH,
-				`execution statuses ${JSON.stringify(statuses)}`,
-			);
-			const resumedBy = kirin.ledger
-				.callbacks()
-				.filter((attempt) => attempt.httpStatus === 200 && attempt.taskStatus === 'completed');
-			expect(
-				resumedBy.length > 0 &&
-					resumedBy.every((attempt) => attempt.url.startsWith(`${webhookUrl}/webhook-waiting/`)),
-				'resume URLs do not point at the webhook process (WEBHOOK_URL)',
-			);
-			figures.push([
-				'crash, callback mode: worker killed while executions wait',
-				`${onB} of ${CRASH} started on the killed worker`,
-				`${CRASH}/${CRASH} results, ${CRASH} creates`,
-			]);
-		},
+	await sleep(2000); // room for a duplicate to show up
+	const answers = new Map<string, number>();
+	for (const attempt of q.fake.ledger.callbacks().slice(callbacksBefore)) {
+		// Where the callback went: the Kirin node's live callback webhook, or a resume URL.
+		const route = new URL(attempt.url).pathname.includes('/webhook-waiting/')
+			? 'resume URL'
+			: 'live webhook';
+		const answer = `${String(attempt.httpStatus ?? attempt.error)} (${route})`;
+		answers.set(answer, (answers.get(answer) ?? 0) + 1);
+	}
+	const callbackAnswers = [...answers]
+		.sort()
+		.map(([answer, count]) => `${count}× ${answer}`)
+		.join(', ');
+	const { delivered } = expectOncePerInput(q, label, inputs);
+	const executionIds = delivered.map((entry) => entry.executionId);
+	const jobs = q.jobLog.of(executionIds).filter((job) => job.finishedAt !== undefined);
+	const heldMs =
+		jobs.reduce((sum, job) => sum + (job.finishedAt! - job.startedAt), 0) / delivered.length;
+	// Callback mode runs two jobs per execution: up to the wait, and after the resume.
+	const byExecution = new Map<string, Job[]>();
+	for (const job of jobs)
+		byExecution.set(job.executionId, [...(byExecution.get(job.executionId) ?? []), job]);
+	const phases: number[][] = [];
+	for (const list of byExecution.values()) {
+		list
+			.sort((a, b) => a.startedAt - b.startedAt)
+			.forEach((job, index) => (phases[index] ??= []).push(job.finishedAt! - job.startedAt));
+	}
+	const phaseMs = phases.map((list) => list.reduce((sum, ms) => sum + ms, 0) / list.length);
+	const perWorker = new Map<string, number>();
+	for (const job of jobs) perWorker.set(job.worker, (perWorker.get(job.worker) ?? 0) + 1);
+	const [durations] = await q.postgres.rows(
+		`select round(avg(extract(epoch from ("stoppedAt" - "startedAt")) * 1000)), count(*) filter (where status = 'success') from execution_entity where id in (${executionIds.join(',')})`,
 	);
+	return {
+		wallMs,
+		firedMs,
+		heldMs,
+		phaseMs,
+		jobsPerExecution: jobs.length / delivered.length,
+		perWorker: [...perWorker]
+			.sort()
+			.map(([name, count]) => `${name}: ${count}`)
+			.join(', '),
+		executionMs: Number(durations[0]),
+		succeeded: Number(durations[1]),
+		cpuPerGeneration,
+		callbackAnswers,
+	};
+}
 
-	// 2b. Poll mode: SIGTERM a worker mid-batch; it stops taking jobs and finishes what it runs.
-	await startWorker('B');
-	await check(
-		`drain, poll mode: SIGTERM worker B mid-batch; its running executions finish before it exits, every result arrives once`,
-		async () => {
-			const label = 'drain-poll';
-			const inputs = inputsFor(label, CRASH, '[ms:6000]');
-			const jobsBefore = new Set(jobLog.jobs.keys());
-			await fire('kirin-queue-poll', inputs);
-			await waitFor(
-				`${CRASH} creates`,
-				() => (createsOf(label).size >= CRASH ? true : undefined),
-				60_000,
-			);
-			const onB = () =>
-				[...jobLog.jobs]
-					.filter(([key, job]) => !jobsBefore.has(key) && job.worker === 'B')
-					.map(([, job]) => job);
-			await waitFor(
-				'worker B running executions',
-				() => (onB().length > 0 ? true : undefined),
-				10_000,
-			);
-			const running = onB().filter((job) => job.finishedAt === undefined).length;
-			expect(running > 0, 'worker B had no running execution');
-			const exitMs = await workerB.kill('SIGTERM', 45_000);
-			const unfinished = onB().filter((job) => job.finishedAt === undefined).length;
-			console.log(
-				`     worker B exited ${seconds(exitMs)} after SIGTERM, having finished ${running - unfinished} of its ${running} running executions`,
-			);
-			expect(unfinished === 0, `${unfinished} executions of worker B did not finish`);
-			await waitFor(
-				`${CRASH} results`,
-				() => (new Set(sink.of(label).map((entry) => entry.id)).size >= CRASH ? true : undefined),
-				60_000,
-			);
-			await sleep(2000);
-			expectOncePerInput(label, inputs);
-			figures.push([
-				'drain: SIGTERM mid-batch',
-				`worker exited after ${seconds(exitMs)}, its ${running} running executions finished`,
-				'',
-			]);
-		},
+/**
+ * Load: `LOAD` generations through the production webhook with `workers` workers running; every
+ * result once, one create per input, every execution a success; with two workers, both ran jobs.
+ */
+async function loadScenario(q: Queue, mode: Mode, workers: number): Promise<LoadFigures> {
+	const figuresOfRun = await measureLoad(q, mode, workers);
+	expect(
+		figuresOfRun.succeeded === LOAD,
+		`${figuresOfRun.succeeded} executions succeeded in the database`,
 	);
-
-	// 2c. Poll mode with the reuse option: SIGKILL a worker mid-batch, re-run what it lost.
-	await startWorker('B');
-	await check(
-		`crash, poll mode with reuse on: SIGKILL worker B mid-batch, n8n marks its executions failed, re-running them creates nothing new and every result arrives`,
-		async () => {
-			const label = 'crash-poll';
-			const inputs = inputsFor(label, CRASH, '[ms:8000]');
-			const executionsBefore = new Set(jobLog.jobs.keys());
-			await fire('kirin-queue-crash-poll', inputs);
-			await waitFor(
-				`${CRASH} creates`,
-				() => (createsOf(label).size >= CRASH ? true : undefined),
-				180_000,
-			);
-			const startedOnB = () =>
-				[...jobLog.jobs]
-					.filter(([key, job]) => !executionsBefore.has(key) && job.worker === 'B')
-					.map(([, job]) => job.executionId);
-			await waitFor(
-				'worker B running executions',
-				() => (startedOnB().length > 0 ? true : undefined),
-				10_000,
-			);
-			await sleep(500);
-			const lost = jobLog.unfinished('B');
-			expect(lost.length > 0, 'worker B had no running execution to lose');
-			const killedAt = Date.now();
-			await workerB.kill('SIGKILL');
-			console.log(
-				`     killed worker B with SIGKILL with ${lost.length} executions running (${lost.join(', ')})`,
-			);
-			const failed = await waitFor(
-				`n8n to mark executions ${lost.join(', ')} failed`,
-				async () => {
-					const rows = await pg.rows(
-						`select id, status from execution_entity where id in (${lost.join(',')})`,
-					);
-					return rows.length === lost.length &&
-						rows.every(([, status]) => status === 'error' || status === 'crashed')
-						? rows
-						: undefined;
-				},
-				180_000,
-				1000,
-			);
-			const markedMs = Date.now() - killedAt;
-			console.log(
-				`     n8n marked them ${[...new Set(failed.map(([, status]) => status))].join('/')} ${seconds(markedMs)} after the kill`,
-			);
-			await sleep(3000);
-			const retried = await pg.rows(
-				`select count(*) from execution_entity where "workflowId" = 'queueCrashPoll'`,
-			);
-			expect(
-				Number(retried[0][0]) === CRASH,
-				`n8n ran ${retried[0][0]} executions for ${CRASH} inputs (a retry?)`,
-			);
-			const arrived = new Set(sink.of(label).map((entry) => entry.id));
-			const orphaned = inputs.filter((input) => !arrived.has(input.id));
-			expect(
-				orphaned.length === lost.length,
-				`${orphaned.length} inputs without a result, ${lost.length} executions lost`,
-			);
-			const createsBefore = kirin.ledger.creates().length;
-			const paidWithoutResult = orphaned.filter(
-				(input) => createsOf(label).get(input.id) === 1,
-			).length;
-			console.log(
-				`     ${paidWithoutResult} tasks were created (paid) by the lost executions, with no result delivered; re-running those ${orphaned.length} inputs`,
-			);
-			const rerunStarted = Date.now();
-			await fire('kirin-queue-crash-poll', orphaned);
-			await waitFor(
-				`${CRASH} results`,
-				() => (new Set(sink.of(label).map((entry) => entry.id)).size >= CRASH ? true : undefined),
-				90_000,
-			);
-			const rerunMs = Date.now() - rerunStarted;
-			await sleep(2000);
-			expectOncePerInput(label, inputs);
-			expect(
-				kirin.ledger.creates().length === createsBefore,
-				`the re-run created ${kirin.ledger.creates().length - createsBefore} tasks`,
-			);
-			figures.push([
-				'crash, poll mode: SIGKILL mid-batch',
-				`${lost.length} executions lost, marked failed after ${seconds(markedMs)}, never retried; ${paidWithoutResult} tasks paid, no result`,
-				'',
-			]);
-			figures.push([
-				'crash, poll mode: re-run with reuse on',
-				`${orphaned.length} inputs re-run, results after ${seconds(rerunMs)}`,
-				`0 new creates; ${CRASH} creates for ${CRASH} inputs`,
-			]);
-		},
+	console.log(
+		`     wall ${seconds(figuresOfRun.wallMs)} (webhook calls took ${seconds(figuresOfRun.firedMs)}); worker time held per generation ${seconds(figuresOfRun.heldMs)} in ${figuresOfRun.jobsPerExecution.toFixed(2)} jobs (${figuresOfRun.phaseMs.map(seconds).join(' + ')}); execution start to stop ${seconds(figuresOfRun.executionMs)}; jobs per worker ${figuresOfRun.perWorker}`,
 	);
+	const cpu = figuresOfRun.cpuPerGeneration;
+	console.log(
+		`     CPU per generation: webhook process ${cpu.webhook.toFixed(0)} ms, workers ${cpu.workers.toFixed(0)} ms, main ${cpu.main.toFixed(0)} ms${figuresOfRun.callbackAnswers ? `; callback deliveries to n8n: ${figuresOfRun.callbackAnswers}` : ''}`,
+	);
+	if (workers > 1)
+		expect(
+			figuresOfRun.perWorker.split(',').length === workers,
+			`not every worker ran jobs: ${figuresOfRun.perWorker}`,
+		);
+	return figuresOfRun;
+}
 
+/** Callback mode: SIGKILL worker B while `CRASH` executions wait; nothing is lost. */
+async function callbackWorkerKilledWhileWaiting(q: Queue): Promise<void> {
+	const workerB = q.workers.get('B')!.instance;
+	const label = 'crash-callback';
+	const inputs = inputsFor(label, CRASH, '[ms:15000]');
+	await fire(q, WORKFLOWS.crashCallback.path, inputs);
+	const executions = await waitFor(
+		`${CRASH} waiting executions`,
+		async () => {
+			const rows = await q.postgres.rows(
+				`select id, status from execution_entity where "workflowId" = 'queueCrashCallback'`,
+			);
+			return rows.length === CRASH && rows.every(([, status]) => status === 'waiting')
+				? rows.map(([id]) => id)
+				: undefined;
+		},
+		60_000,
+		500,
+	);
+	const onB = q.jobLog.of(executions).filter((job) => job.worker === 'B').length;
+	expect(onB > 0, 'worker B ran none of the executions before they waited');
+	expect(createsOf(q, label).size === CRASH, `${createsOf(q, label).size} creates before the kill`);
+	const pid = workerB.pid;
+	await workerB.kill('SIGKILL');
+	console.log(
+		`     killed worker B (pid ${pid}) with SIGKILL; it had started ${onB} of the ${CRASH} executions, all waiting`,
+	);
+	await waitForResults(q, label, CRASH, 90_000);
+	await sleep(2000);
+	expectOncePerInput(q, label, inputs);
+	const statuses = await q.postgres.rows(
+		`select status, count(*) from execution_entity where "workflowId" = 'queueCrashCallback' group by status`,
+	);
+	expect(
+		statuses.length === 1 && statuses[0][0] === 'success' && Number(statuses[0][1]) === CRASH,
+		`execution statuses ${JSON.stringify(statuses)}`,
+	);
+	const resumedBy = q.fake.ledger
+		.callbacks()
+		.filter((attempt) => attempt.httpStatus === 200 && attempt.taskStatus === 'completed');
+	expect(
+		resumedBy.length > 0 &&
+			resumedBy.every((attempt) => attempt.url.startsWith(`${q.webhook.url}/webhook-waiting/`)),
+		'resume URLs do not point at the webhook process (WEBHOOK_URL)',
+	);
+	figures.push([
+		'crash, callback mode: worker killed while executions wait',
+		`${onB} of ${CRASH} started on the killed worker`,
+		`${CRASH}/${CRASH} results, ${CRASH} creates`,
+	]);
+}
+
+/**
+ * Starts `CRASH` executions labelled `label` through the webhook `path` and waits until the fake
+ * has a create for each and worker B has started some of them.
+ *
+ * @param magic the prompt marker every input ends with, e.g. `[ms:6000]`
+ * @returns the inputs, and the jobs worker B has started for them so far
+ */
+async function startWhileWorkerBRuns(
+	q: Queue,
+	path: string,
+	label: string,
+	magic: string,
+	createsTimeoutMs: number,
+): Promise<{ inputs: Array<{ id: string; prompt: string }>; jobsOnB: () => Job[] }> {
+	const inputs = inputsFor(label, CRASH, magic);
+	const jobsBefore = new Set(q.jobLog.jobs.keys());
+	await fire(q, path, inputs);
+	await waitFor(
+		`${CRASH} creates`,
+		() => (createsOf(q, label).size >= CRASH ? true : undefined),
+		createsTimeoutMs,
+	);
+	const jobsOnB = () =>
+		[...q.jobLog.jobs]
+			.filter(([key, job]) => !jobsBefore.has(key) && job.worker === 'B')
+			.map(([, job]) => job);
+	await waitFor(
+		'worker B running executions',
+		() => (jobsOnB().length > 0 ? true : undefined),
+		10_000,
+	);
+	return { inputs, jobsOnB };
+}
+
+/** Poll mode: SIGTERM worker B mid-batch; it stops taking jobs and finishes what it runs. */
+async function pollWorkerDrainsOnSigterm(q: Queue): Promise<void> {
+	const workerB = q.workers.get('B')!.instance;
+	const label = 'drain-poll';
+	const { inputs, jobsOnB: onB } = await startWhileWorkerBRuns(
+		q,
+		WORKFLOWS.poll.path,
+		label,
+		'[ms:6000]',
+		60_000,
+	);
+	const running = onB().filter((job) => job.finishedAt === undefined).length;
+	expect(running > 0, 'worker B had no running execution');
+	const exitMs = await workerB.kill('SIGTERM', 45_000);
+	const unfinished = onB().filter((job) => job.finishedAt === undefined).length;
+	console.log(
+		`     worker B exited ${seconds(exitMs)} after SIGTERM, having finished ${running - unfinished} of its ${running} running executions`,
+	);
+	expect(unfinished === 0, `${unfinished} executions of worker B did not finish`);
+	await waitForResults(q, label, CRASH, 60_000);
+	await sleep(2000);
+	expectOncePerInput(q, label, inputs);
+	figures.push([
+		'drain: SIGTERM mid-batch',
+		`worker exited after ${seconds(exitMs)}, its ${running} running executions finished`,
+		'',
+	]);
+}
+
+/**
+ * Poll mode with the reuse option: SIGKILL worker B mid-batch, wait until n8n marks its executions
+ * failed, re-run the inputs without a result: nothing is created twice, every result arrives.
+ */
+async function pollWorkerKilledThenRerun(q: Queue): Promise<void> {
+	const workerB = q.workers.get('B')!.instance;
+	const label = 'crash-poll';
+	const { inputs } = await startWhileWorkerBRuns(
+		q,
+		WORKFLOWS.crashPoll.path,
+		label,
+		'[ms:8000]',
+		180_000,
+	);
+	await sleep(500);
+	const lost = q.jobLog.unfinished('B');
+	expect(lost.length > 0, 'worker B had no running execution to lose');
+	const killedAt = Date.now();
+	await workerB.kill('SIGKILL');
+	console.log(
+		`     killed worker B with SIGKILL with ${lost.length} executions running (${lost.join(', ')})`,
+	);
+	const failed = await waitFor(
+		`n8n to mark executions ${lost.join(', ')} failed`,
+		async () => {
+			const rows = await q.postgres.rows(
+				`select id, status from execution_entity where id in (${lost.join(',')})`,
+			);
+			return rows.length === lost.length &&
+				rows.every(([, status]) => status === 'error' || status === 'crashed')
+				? rows
+				: undefined;
+		},
+		180_000,
+		1000,
+	);
+	const markedMs = Date.now() - killedAt;
+	console.log(
+		`     n8n marked them ${[...new Set(failed.map(([, status]) => status))].join('/')} ${seconds(markedMs)} after the kill`,
+	);
+	await sleep(3000);
+	const retried = await q.postgres.rows(
+		`select count(*) from execution_entity where "workflowId" = 'queueCrashPoll'`,
+	);
+	expect(
+		Number(retried[0][0]) === CRASH,
+		`n8n ran ${retried[0][0]} executions for ${CRASH} inputs (a retry?)`,
+	);
+	const arrived = new Set(q.receiver.of(label).map((entry) => entry.id));
+	const orphaned = inputs.filter((input) => !arrived.has(input.id));
+	expect(
+		orphaned.length === lost.length,
+		`${orphaned.length} inputs without a result, ${lost.length} executions lost`,
+	);
+	const createsBefore = q.fake.ledger.creates().length;
+	const paidWithoutResult = orphaned.filter(
+		(input) => createsOf(q, label).get(input.id) === 1,
+	).length;
+	console.log(
+		`     ${paidWithoutResult} tasks were created (paid) by the lost executions, with no result delivered; re-running those ${orphaned.length} inputs`,
+	);
+	const rerunStarted = Date.now();
+	await fire(q, WORKFLOWS.crashPoll.path, orphaned);
+	await waitForResults(q, label, CRASH, 90_000);
+	const rerunMs = Date.now() - rerunStarted;
+	await sleep(2000);
+	expectOncePerInput(q, label, inputs);
+	expect(
+		q.fake.ledger.creates().length === createsBefore,
+		`the re-run created ${q.fake.ledger.creates().length - createsBefore} tasks`,
+	);
+	figures.push([
+		'crash, poll mode: SIGKILL mid-batch',
+		`${lost.length} executions lost, marked failed after ${seconds(markedMs)}, never retried; ${paidWithoutResult} tasks paid, no result`,
+		'',
+	]);
+	figures.push([
+		'crash, poll mode: re-run with reuse on',
+		`${orphaned.length} inputs re-run, results after ${seconds(rerunMs)}`,
+		`0 new creates; ${CRASH} creates for ${CRASH} inputs`,
+	]);
+}
+
+/** Prints the machine and the figures of every scenario as a markdown table. */
+function printFigures(q: Queue, measured: Record<string, LoadFigures>): void {
 	const cpu = cpus()[0]?.model.trim() ?? '?';
-	const machine = `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GB RAM; n8n ${install.version} on Node ${nodeVersion}, Redis ${redisVersion}, PostgreSQL ${postgresVersion}; worker --concurrency=${WORKER_CONCURRENCY}; fake generation time ${GENERATION_MS / 1000} s, poll interval 1 s`;
+	const { node, redis, postgres } = q.versions;
+	const machine = `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GB RAM; n8n ${q.install.version} on Node ${node}, Redis ${redis}, PostgreSQL ${postgres}; worker --concurrency=${WORKER_CONCURRENCY}; fake generation time ${GENERATION_MS / 1000} s, poll interval 1 s`;
 	const f = (key: string, pick: (figures: LoadFigures) => string) =>
 		measured[key] ? pick(measured[key]) : 'n/a';
 	const speedup = (mode: string) =>
@@ -894,6 +787,44 @@ async function main(): Promise<void> {
 	console.log(`\nmachine: ${machine}\n`);
 	console.log('| figure | poll mode | callback mode |\n|---|---|---|');
 	for (const [name, poll, callback] of rows) console.log(`| ${name} | ${poll} | ${callback} |`);
+}
+
+async function main(): Promise<void> {
+	const runStarted = Date.now();
+	const q = await startCluster();
+	const measured: Record<string, LoadFigures> = {};
+	const load = async (mode: Mode, workers: number) =>
+		await check(
+			`load, ${workers} worker${workers > 1 ? 's' : ''}, ${mode} mode: ${LOAD} generations through the production webhook, every result once, ${LOAD} creates`,
+			async () => {
+				measured[`${mode}-${workers}`] = await loadScenario(q, mode, workers);
+			},
+		);
+
+	// 1. Load with one worker, then with two.
+	await load('poll', 1);
+	await load('callback', 1);
+	await startWorker(q, 'B');
+	await load('poll', 2);
+	await load('callback', 2);
+
+	// 2. A worker killed or stopped mid-batch.
+	await check(
+		`crash, callback mode: SIGKILL worker B while ${CRASH} executions wait; every result arrives once, one create per input`,
+		async () => await callbackWorkerKilledWhileWaiting(q),
+	);
+	await startWorker(q, 'B');
+	await check(
+		`drain, poll mode: SIGTERM worker B mid-batch; its running executions finish before it exits, every result arrives once`,
+		async () => await pollWorkerDrainsOnSigterm(q),
+	);
+	await startWorker(q, 'B');
+	await check(
+		`crash, poll mode with reuse on: SIGKILL worker B mid-batch, n8n marks its executions failed, re-running them creates nothing new and every result arrives`,
+		async () => await pollWorkerKilledThenRerun(q),
+	);
+
+	printFigures(q, measured);
 	console.log(`\nrun time before teardown: ${seconds(Date.now() - runStarted)}`);
 }
 
@@ -911,8 +842,8 @@ async function finish(code: number): Promise<void> {
 	const failedEarly = results.some((result) => !result.ok);
 	if (failedEarly) {
 		for (const [name, instance] of [
-			['main', cluster.main],
-			['webhook', cluster.webhook],
+			['main', queue.main],
+			['webhook', queue.webhook],
 		] as const) {
 			if (instance)
 				console.log(

@@ -21,8 +21,8 @@ import { join } from 'path';
 import { startFakeKirin, type FakeKirin } from '../../test/fake-kirin/server';
 import { check, expect, results, waitFor } from '../e2e/checks';
 import { freePort, installN8n, N8nInstance } from '../e2e/n8n';
-import { ensurePackages, Postgres, Redis } from './infra';
-import { batchWorkflow, BatchReceiver as Receiver } from './batch';
+import { ensurePackages, Postgres, queueModeEnv, Redis } from './infra';
+import { batchWorkflow, BatchReceiver as Receiver, kirinCredential } from './batch';
 import { RoundRobinProxy } from './proxy';
 
 type Json = Record<string, unknown>;
@@ -63,16 +63,7 @@ export async function startCluster(completion = 'callback'): Promise<Scale> {
 	const postgres = (scale.postgres = await Postgres.start(join(root, 'pg')));
 	const fake = (scale.fake = await startFakeKirin({ generationMs: GENERATION_MS }));
 	const receiver = (scale.receiver = await new Receiver().start());
-	const base: Record<string, string> = {
-		EXECUTIONS_MODE: 'queue',
-		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
-		QUEUE_BULL_REDIS_PORT: String(redis.port),
-		...postgres.n8nEnv(),
-		N8N_ENCRYPTION_KEY: 'kirin-scale-e2e-encryption-key',
-		N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
-		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
-		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
-	};
+	const base = queueModeEnv(redis, postgres, 10);
 	const webhooks = [
 		await N8nInstance.create(install, base),
 		await N8nInstance.create(install, base),
@@ -89,16 +80,13 @@ export async function startCluster(completion = 'callback'): Promise<Scale> {
 		QUEUE_HEALTH_CHECK_ACTIVE: 'true',
 		QUEUE_HEALTH_CHECK_PORT: String(workerHealthPort),
 	}));
-	await main.import('credentials', [
-		{
-			id: 'kirinScaleCredential',
-			name: 'Kirin (fake)',
-			type: 'kirinApi',
-			data: { apiKey: fake.apiKey, baseUrl: fake.url },
-		},
-	]);
+	await main.import('credentials', [kirinCredential(fake)]);
 	await main.import('workflow', [
-		batchWorkflow(receiver.url, 'scaleBatchCallback', 'kirin-scale-batch', completion),
+		batchWorkflow(receiver.url, {
+			id: 'scaleBatchCallback',
+			path: 'kirin-scale-batch',
+			completion,
+		}),
 	]);
 	await main.publish('scaleBatchCallback');
 	await main.start(180_000);
@@ -141,7 +129,7 @@ async function startBatches(s: Scale, label: string, count: number): Promise<str
  */
 async function expectEveryResultOnce(s: Scale, label: string, ids: string[]): Promise<string> {
 	const started = Date.now();
-	const of = () => s.receiver.delivered.filter((entry) => entry.id.startsWith(`${label}-`));
+	const of = () => s.receiver.of(label);
 	await waitFor(
 		`${ids.length} results of ${label}`,
 		() => (of().length >= ids.length ? true : undefined),
