@@ -3,7 +3,7 @@ import type { INodePropertyOptions } from 'n8n-workflow';
 import { MODE_DESCRIPTIONS, optionLabel } from '../labels';
 import type { ChoiceSpec } from '../types';
 import { choice } from '../values';
-import { bodyKey, showFor, type ParameterDefinition } from './definition';
+import { bodyKey, oneFieldParameter, type ParameterDefinition } from './definition';
 
 type ChoiceKey = 'duration' | 'aspectRatio' | 'mode';
 
@@ -18,9 +18,8 @@ function choiceParameter(
 	bodyName: string,
 	describe: (spec: ChoiceSpec) => string,
 ): ParameterDefinition<ChoiceKey> {
-	return {
-		key,
-		fields: (spec, models) => {
+	return oneFieldParameter(key, {
+		field: (spec) => {
 			const options: INodePropertyOptions[] = spec.options.map((value) => ({
 				name: optionLabel(key, value, spec),
 				value,
@@ -36,23 +35,18 @@ function choiceParameter(
 				});
 			}
 			const defaultValue = spec.default ?? '';
-			return [
-				{
-					displayName,
-					name: key,
-					type: 'options',
-					options,
-					default: defaultValue,
-					description: describe(spec),
-					displayOptions: showFor(models),
-				},
-			];
+			return {
+				displayName,
+				type: 'options',
+				options,
+				default: defaultValue,
+				description: describe(spec),
+			};
 		},
-		read: (reader) => reader.get(key),
 		check: (raw, spec) =>
 			choice(displayName, raw, spec.options, (value) => optionLabel(key, value, spec)),
 		toBody: bodyKey(bodyName),
-	};
+	});
 }
 
 /** `duration` in seconds, sent as a string (`"5"`). */

@@ -53,6 +53,38 @@ export function showFor(
 	return { show: { operation: ['generate'], model: models.map((model) => model.id), ...extra } };
 }
 
+/** What a one-field parameter gives: the field but for its name and display options, and its rules. */
+export interface OneFieldParameter<K extends ParameterKey> extends Pick<
+	ParameterDefinition<K>,
+	'check' | 'toBody'
+> {
+	/** The field for a group of models that share `spec`; its name is the parameter's key. */
+	field(spec: SpecOf<K>, models: KirinModel[]): Omit<INodeProperties, 'name' | 'displayOptions'>;
+	/** Conditions on other fields besides the model, e.g. `{ mode: ['pro'] }`. */
+	showWhen?(spec: SpecOf<K>): Record<string, Array<string | boolean>>;
+}
+
+/**
+ * A parameter shown as one field named after its key, shown for the models whose pages list it
+ * (and `showWhen`'s conditions), and read back under that name.
+ */
+export function oneFieldParameter<K extends ParameterKey>(
+	key: K,
+	{ field, showWhen, check, toBody }: OneFieldParameter<K>,
+): ParameterDefinition<K> {
+	return {
+		key,
+		fields: (spec, models) => {
+			const { displayName, ...settings } = field(spec, models);
+			const displayOptions = showFor(models, showWhen?.(spec));
+			return [{ displayName, name: key, ...settings, displayOptions }];
+		},
+		read: (reader) => reader.get(key),
+		check,
+		toBody,
+	};
+}
+
 /** A writer that puts a checked value into the body under `name` as it is. */
 export function bodyKey(name: string): (value: unknown, body: IDataObject) => void {
 	return (value, body) => {

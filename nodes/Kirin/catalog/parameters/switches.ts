@@ -1,23 +1,18 @@
 import { InputRuleError } from '../inputRuleError';
 import { modeLabel } from '../labels';
 import { flag, number } from '../values';
-import { showFor, type ParameterDefinition } from './definition';
+import { oneFieldParameter } from './definition';
 
 /** `sound` on/off, only in the mode the page names (Professional on the V2.6 page). */
-export const sound: ParameterDefinition<'sound'> = {
-	key: 'sound',
-	fields: (spec, models) => [
-		{
-			displayName: 'Sound',
-			name: 'sound',
-			type: 'boolean',
-			// The page's default is "off".
-			default: false,
-			description: `Whether to generate sound with the video (${modeLabel(spec.requiresMode, models[0]?.parameters.mode)} mode only). Defaults to off.`,
-			displayOptions: showFor(models, { mode: [spec.requiresMode] }),
-		},
-	],
-	read: (reader) => reader.get('sound'),
+export const sound = oneFieldParameter('sound', {
+	field: (spec, models) => ({
+		displayName: 'Sound',
+		type: 'boolean',
+		// The page's default is "off".
+		default: false,
+		description: `Whether to generate sound with the video (${modeLabel(spec.requiresMode, models[0]?.parameters.mode)} mode only). Defaults to off.`,
+	}),
+	showWhen: (spec) => ({ mode: [spec.requiresMode] }),
 	check(raw, spec, model, checked) {
 		const value = flag('Sound', raw);
 		const mode = checked.mode ?? model.parameters.mode?.default;
@@ -35,26 +30,20 @@ export const sound: ParameterDefinition<'sound'> = {
 	toBody: (value, body) => {
 		if (value !== undefined) body.sound = value ? 'on' : 'off';
 	},
-};
+});
 
 /** `cfg_scale`: a number in the page's range. */
-export const cfgScale: ParameterDefinition<'cfgScale'> = {
-	key: 'cfgScale',
-	fields: (spec, models) => {
+export const cfgScale = oneFieldParameter('cfgScale', {
+	field: (spec) => {
 		const defaultValue = spec.default;
-		return [
-			{
-				displayName: 'CFG Scale',
-				name: 'cfgScale',
-				type: 'number',
-				typeOptions: { minValue: spec.min, maxValue: spec.max, numberPrecision: 2 },
-				default: defaultValue,
-				description: `How closely the video follows the prompt, ${spec.min} to ${spec.max}: higher means less freedom for the model. Defaults to ${spec.default}.`,
-				displayOptions: showFor(models),
-			},
-		];
+		return {
+			displayName: 'CFG Scale',
+			type: 'number',
+			typeOptions: { minValue: spec.min, maxValue: spec.max, numberPrecision: 2 },
+			default: defaultValue,
+			description: `How closely the video follows the prompt, ${spec.min} to ${spec.max}: higher means less freedom for the model. Defaults to ${spec.default}.`,
+		};
 	},
-	read: (reader) => reader.get('cfgScale'),
 	check(raw, spec) {
 		const value = number('CFG Scale', raw);
 		if (value !== undefined && (value < spec.min || value > spec.max)) {
@@ -68,24 +57,18 @@ export const cfgScale: ParameterDefinition<'cfgScale'> = {
 	toBody: (value, body) => {
 		if (value !== undefined) body.cfg_scale = value as number;
 	},
-};
+});
 
 /** `watermark_info.enabled`: whether to also generate a watermarked result. */
-export const watermark: ParameterDefinition<'watermark'> = {
-	key: 'watermark',
-	fields: (_spec, models) => [
-		{
-			displayName: 'Watermark',
-			name: 'watermark',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to also generate a watermarked result. Defaults to off.',
-			displayOptions: showFor(models),
-		},
-	],
-	read: (reader) => reader.get('watermark'),
+export const watermark = oneFieldParameter('watermark', {
+	field: () => ({
+		displayName: 'Watermark',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to also generate a watermarked result. Defaults to off.',
+	}),
 	check: (raw) => flag('Watermark', raw),
 	toBody: (value, body) => {
 		if (value !== undefined) body.watermark_info = { enabled: value as boolean };
 	},
-};
+});
