@@ -15,7 +15,6 @@ const NEW_MODEL: KirinModel = {
 	name: 'Kirin V9 Test - Text to Video',
 	description: 'A model that exists only in this test',
 	kind: 'textToVideo',
-	source: 'test',
 	errorCodePrefix: '009999',
 	parameters: {
 		prompt: { required: true, maxLength: 100 },

@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 /**
- * The Kirin Task as the node uses it, read from the API's task envelope (the API's task
- * envelope). Field names follow the API; `status` is normalised to the four statuses of the contract.
+ * A Kirin task as the nodes use it, read from the task object of a Kirin API answer or callback
+ * body. Field names follow the API; `status` is normalised to the four statuses below.
  */
 
 /** The four task statuses; the API's synonyms are mapped onto these by {@link normaliseStatus}. */
@@ -54,8 +54,9 @@ const SYNONYMS: Record<string, TaskStatus> = {
 };
 
 /**
- * Maps an API status to one of the four contract statuses (the API documents synonyms such as
- * `queued`, `running`, `succeeded`, `cancelled`). Any other value counts as still in progress.
+ * Maps a status the Kirin API sends to one of the four task statuses (the API documents synonyms
+ * such as `queued`, `running`, `succeeded`, `cancelled`). Any other value counts as still in
+ * progress.
  */
 export function normaliseStatus(raw: unknown): TaskStatus {
 	const key = String(raw ?? '').toLowerCase();

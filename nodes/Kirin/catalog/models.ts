@@ -11,9 +11,10 @@ export type {
 } from './types';
 
 /**
- * The Kirin model catalog: one entry per provider page. It is data only; the node's fields, the
- * request body and the checks before a paid call are all built from it by the parameter registry
- * (`parameters/`), so a new model is one new entry here.
+ * The Kirin model catalog: one entry per model page of the Kirin API documentation (the page named
+ * by the model id). It is data only; the node's fields, the request body and the checks before a
+ * paid call are all built from it by the parameter registry (`parameters/`), so a new model is one
+ * new entry here.
  */
 
 /** The camera movement types of the V1 page (`camera_control.type`). */
@@ -45,7 +46,6 @@ export const MODELS: readonly KirinModel[] = [
 		description:
 			'Advanced text-to-video generation with voice synthesis support and enhanced creative control',
 		kind: 'textToVideo',
-		source: 'kirin_v2_6_t2v.txt',
 		errorCodePrefix: '002014',
 		parameters: {
 			prompt: PROMPT_REQUIRED,
@@ -63,7 +63,6 @@ export const MODELS: readonly KirinModel[] = [
 		description:
 			'Single-subject video effects generation designed for expressive motion and character-driven visuals',
 		kind: 'textToVideo',
-		source: 'kirin_v2_5_turbo_t2v.txt',
 		errorCodePrefix: '002011',
 		parameters: {
 			prompt: PROMPT_REQUIRED,
@@ -78,10 +77,9 @@ export const MODELS: readonly KirinModel[] = [
 		id: 'kirin_v2_1_master_t2v',
 		name: 'Kirin V2.1 Master - Text to Video',
 		// The page's one-liner speaks of image to video, but the model takes text only (no `image`
-		// parameter): the description comes from the page's API notes instead.
+		// parameter): the description gives the output the page names instead.
 		description: 'Text-to-video generation at 1080p and 24 fps',
 		kind: 'textToVideo',
-		source: 'kirin_v2_1_master_t2v.txt',
 		errorCodePrefix: '002008',
 		parameters: {
 			prompt: PROMPT_REQUIRED,
@@ -97,7 +95,6 @@ export const MODELS: readonly KirinModel[] = [
 		description:
 			'Master-level image-to-video generation delivering cinema-grade motion quality and consistency',
 		kind: 'imageToVideo',
-		source: 'kirin_v2_master_i2v.txt',
 		errorCodePrefix: '002015',
 		parameters: {
 			image: {
@@ -117,10 +114,9 @@ export const MODELS: readonly KirinModel[] = [
 	{
 		id: 'kirin_v1_t2v',
 		name: 'Kirin V1 - Text to Video',
-		// The page has no one-liner: the description comes from its API notes.
+		// The page has no one-liner: the description gives the output and the extra the page names.
 		description: 'Text-to-video generation at 720p and 30 fps, with camera control',
 		kind: 'textToVideo',
-		source: 'kirin_v1_t2v.txt',
 		errorCodePrefix: '002001',
 		parameters: {
 			prompt: PROMPT_REQUIRED,

@@ -83,8 +83,6 @@ export interface KirinModel {
 	/** The page's one-line description, shown under the name. */
 	description: string;
 	kind: ModelKind;
-	/** The provider page this entry was written from (file name of the page). */
-	source: string;
 	/** The first six digits of the model's error codes (the last three name the kind). */
 	errorCodePrefix: string;
 	parameters: ModelParameters;
