@@ -14,6 +14,15 @@ import type {
  * The credential test asks for a task id that cannot exist: a working key gets 404 (the key was
  * accepted, so the test passes), a wrong key gets 401 or 403 and a key without balance 402, which
  * n8n shows as a failed test with the rule's message (`ICredentialTestRequest` rules, n8n API).
+ *
+ * The rules read the answer's body, the one check every supported n8n version makes the same way:
+ * with `ignoreHttpStatusErrors: true` no status throws, and n8n fails the test when the body's value
+ * at a rule's `key` (a lodash path) equals its `value`. They match the `error.code` of the API's error
+ * body `{"error": {"code", "message"}}` for those statuses (`unauthorized`, `insufficient_balance`,
+ * `forbidden`); a 404's `not_found` matches none. Status rules (`responseCode`) would not do: n8n
+ * checks them only on a thrown HTTP error, and n8n before 2.10 reads the narrower
+ * `ignoreHttpStatusErrors: { ignore: true, except: [401, 402, 403] }` as plain `true`, so nothing
+ * throws there and a wrong key passed.
  */
 export class KirinApi implements ICredentialType {
 	name = 'kirinApi';
@@ -59,28 +68,31 @@ export class KirinApi implements ICredentialType {
 			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
 			url: '/v1/tasks/n8n-credential-test',
 			method: 'GET',
-			// A working key gets 404 for this made-up task id, which passes; only a refused key fails.
-			ignoreHttpStatusErrors: { ignore: true, except: [401, 402, 403] },
+			// A working key gets 404 for this made-up task id, which passes; the rules fail a refusal.
+			ignoreHttpStatusErrors: true,
 		},
 		rules: [
 			{
-				type: 'responseCode',
+				type: 'responseSuccessBody',
 				properties: {
-					value: 401,
+					key: 'error.code',
+					value: 'unauthorized',
 					message: 'The API key was refused (401). Check the API key.',
 				},
 			},
 			{
-				type: 'responseCode',
+				type: 'responseSuccessBody',
 				properties: {
-					value: 402,
+					key: 'error.code',
+					value: 'insufficient_balance',
 					message: 'The API key works but the account has no balance left (402).',
 				},
 			},
 			{
-				type: 'responseCode',
+				type: 'responseSuccessBody',
 				properties: {
-					value: 403,
+					key: 'error.code',
+					value: 'forbidden',
 					message: 'The API key is not allowed to use this API (403). Check the API key.',
 				},
 			},

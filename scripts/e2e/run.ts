@@ -306,14 +306,7 @@ const SCENARIOS: Array<[name: string, run: (e2e: E2e) => Promise<void>]> = [
  * `why`, with a message matching `symptom` (reported as KNOWN, not as a failure; any other failure
  * still fails). The README's Compatibility section has the details.
  */
-const KNOWN_GAPS: Array<{ scenario: string; before: string; why: string; symptom: RegExp }> = [
-	{
-		scenario: 'credential test',
-		before: '2.10.0',
-		why: "n8n before 2.10 takes the credential test's ignoreHttpStatusErrors {ignore, except} as plain true, so a refused key passes the test",
-		symptom: /^bad key: .*"status":"OK"/,
-	},
-];
+const KNOWN_GAPS: Array<{ scenario: string; before: string; why: string; symptom: RegExp }> = [];
 
 /** The known gap of a scenario on an n8n version, if any. */
 function knownGap(scenario: string, version: string): (typeof KNOWN_GAPS)[number] | undefined {
@@ -321,6 +314,9 @@ function knownGap(scenario: string, version: string): (typeof KNOWN_GAPS)[number
 		(gap) => scenario.includes(gap.scenario) && compareVersions(version, gap.before) < 0,
 	);
 }
+
+/** A key the fake Kirin server answers with 403. */
+const FORBIDDEN_KEY = 'forbidden-key';
 
 /** The sheet-rows example (three rows, text to video, Wait and Poll) run with `n8n execute`. */
 async function pollSheetRowsExample({ n8n, fake, sheetRows }: E2e): Promise<void> {
@@ -457,7 +453,10 @@ async function triggerExample({ n8n, receiver, startTasks, triggerUrl }: E2e): P
 	);
 }
 
-/** The credential test through n8n's REST endpoint: the right key passes, a wrong one fails. */
+/**
+ * The credential test through n8n's REST endpoint: the right key passes; a wrong key (401) and a
+ * forbidden one (403) fail with the credential's message for that status.
+ */
 async function credentialTest({ n8n, fake }: E2e): Promise<void> {
 	const setup = await rest(n8n, '/rest/owner/setup', {
 		email: 'owner@kirin.test',
@@ -469,22 +468,29 @@ async function credentialTest({ n8n, fake }: E2e): Promise<void> {
 		setup.status === 200 && setup.cookie,
 		`owner setup answered ${setup.status}: ${JSON.stringify(setup.json).slice(0, 300)}`,
 	);
-	const test = async (id: string, apiKey: string) =>
-		await rest(
+	const test = async (id: string, apiKey: string) => {
+		const answer = await rest(
 			n8n,
 			'/rest/credentials/test',
 			{ credentials: { id, name: id, type: 'kirinApi', data: { apiKey, baseUrl: fake.url } } },
 			setup.cookie,
 		);
+		return { result: (answer.json.data ?? answer.json) as Json, raw: JSON.stringify(answer.json) };
+	};
 	const good = await test('kirinCredential', fake.apiKey);
-	const goodResult = (good.json.data ?? good.json) as Json;
-	expect(goodResult.status === 'OK', `good key: ${JSON.stringify(good.json).slice(0, 300)}`);
-	const bad = await test('kirinBadKey', 'not-the-key');
-	const badResult = (bad.json.data ?? bad.json) as Json;
-	expect(
-		badResult.status === 'Error' && String(badResult.message).includes('API key'),
-		`bad key: ${JSON.stringify(bad.json).slice(0, 300)}`,
-	);
+	expect(good.result.status === 'OK', `good key: ${good.raw.slice(0, 300)}`);
+	for (const [id, apiKey, status] of [
+		['kirinBadKey', 'not-the-key', '(401)'],
+		['kirinForbiddenKey', FORBIDDEN_KEY, '(403)'],
+	]) {
+		const refused = await test(id, apiKey);
+		expect(
+			refused.result.status === 'Error' &&
+				String(refused.result.message).includes('API key') &&
+				String(refused.result.message).includes(status),
+			`${status === '(401)' ? 'bad' : 'forbidden'} key: ${refused.raw.slice(0, 300)}`,
+		);
+	}
 }
 
 /**
@@ -504,6 +510,12 @@ async function setUp(n8n: N8nInstance, fake: FakeKirin, receiver: Receiver): Pro
 			name: 'Kirin wrong key',
 			type: 'kirinApi',
 			data: { apiKey: 'not-the-key', baseUrl: fake.url },
+		},
+		{
+			id: 'kirinForbiddenKey',
+			name: 'Kirin forbidden key',
+			type: 'kirinApi',
+			data: { apiKey: FORBIDDEN_KEY, baseUrl: fake.url },
 		},
 	]);
 	const sheetRows = fastPolling(loadExample('sheet-rows-to-videos.json') as WorkflowJson);
@@ -604,7 +616,10 @@ async function main(): Promise<void> {
 	const install = installN8n(args);
 	const nodeVersion = spawnSync(install.nodeBin, ['--version'], { encoding: 'utf8' }).stdout.trim();
 	console.log(`n8n ${install.version} on Node ${nodeVersion}: ${install.n8nBin}`);
-	const fake: FakeKirin = await startFakeKirin({ generationMs: 1500 });
+	const fake: FakeKirin = await startFakeKirin({
+		generationMs: 1500,
+		forbiddenKeys: [FORBIDDEN_KEY],
+	});
 	const receiver = await new Receiver().start();
 	const n8n = await N8nInstance.create(install);
 	try {

@@ -353,8 +353,8 @@ async function main(): Promise<void> {
 				const { KirinApi } = loadBuilt<{ KirinApi: new () => ICredentialType }>(
 					'credentials/KirinApi.credentials.js',
 				);
-				const rule = new KirinApi().test?.rules?.find(
-					(candidate) => (candidate.properties as { value?: number }).value === 401,
+				const rule = new KirinApi().test?.rules?.find((candidate) =>
+					candidate.properties.message.includes('(401)'),
 				);
 				const refusal = String(
 					(rule?.properties as { message?: string } | undefined)?.message ?? '',

@@ -1,5 +1,4 @@
-import { sleep } from 'n8n-workflow';
-
+import { sleepUnlessAborted } from '../../shared/sleep';
 import { isFinished, type Task } from '../../shared/task';
 import { isPermanentFailure } from '../../shared/transport/errors';
 
@@ -148,7 +147,9 @@ export async function pollTasks(
 
 /**
  * Resolves when one of `running` settles or after `ms` (when given), whichever comes first; rejects
- * with the signal's reason when the execution is stopped. Leaves no timer behind.
+ * with the signal's reason when the execution is stopped, at once on every n8n version. Without
+ * `ms` it starts no timer; a timer cut short is cleared (on n8n before 2.34 it runs out on its own,
+ * see {@link sleepUnlessAborted}).
  */
 async function waitForAny(
 	running: Array<Promise<void>>,
@@ -157,7 +158,10 @@ async function waitForAny(
 ): Promise<void> {
 	const wake = new AbortController();
 	const timerSignal = signal ? AbortSignal.any([signal, wake.signal]) : wake.signal;
-	const timer = sleep(Math.max(0, ms ?? MAX_TIMER_MS), timerSignal).catch(() => undefined);
+	const timer = sleepUnlessAborted(
+		ms === undefined ? Number.POSITIVE_INFINITY : Math.max(0, ms),
+		timerSignal,
+	).catch(() => undefined);
 	try {
 		await Promise.race([timer, ...running]);
 	} finally {

@@ -1,4 +1,4 @@
-import { sleep } from 'n8n-workflow';
+import { sleepUnlessAborted } from '../sleep';
 
 /**
  * How the transport retries: 429 waits for `Retry-After`; 5xx, network errors and unreadable bodies
@@ -60,7 +60,7 @@ export function retryAfterMs(header: unknown, policy: RetryPolicy, now = Date.no
 }
 
 /**
- * Waits, unless the execution is stopped first.
+ * Waits, unless the execution is stopped first (on every n8n version, see {@link sleepUnlessAborted}).
  *
  * @param ms milliseconds
  * @param signal the execution's cancel signal (n8n's `getExecutionCancelSignal()`)
@@ -68,7 +68,7 @@ export function retryAfterMs(header: unknown, policy: RetryPolicy, now = Date.no
  */
 export async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
 	signal?.throwIfAborted();
-	if (ms > 0) await sleep(ms, signal);
+	if (ms > 0) await sleepUnlessAborted(ms, signal);
 	signal?.throwIfAborted();
 }
 

@@ -1,5 +1,6 @@
-import { sleep, type IDataObject, type IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
+import { sleepUnlessAborted } from '../../../shared/sleep';
 import type { Task } from '../../../shared/task';
 import { executionIdOf, type BatchParams } from './params';
 import { signedWake, type WakeMessage } from './wake';
@@ -224,7 +225,7 @@ export async function sendWake(
 		}
 		if (last.status !== 0 && last.status < 500) return last;
 		if (Date.now() > params.deadline + 60_000) return last;
-		await sleep(delay, signal);
+		await sleepUnlessAborted(delay, signal);
 		delay = Math.min(delay * 2, 10_000);
 	}
 	return last;
@@ -254,7 +255,9 @@ export function armSweep(params: BatchParams, post: Post, apiKey: string, at?: n
 			if (wait > 0) {
 				const nap = new AbortController();
 				state.nap = nap;
-				await sleep(wait, AbortSignal.any([controller.signal, nap.signal])).catch(() => undefined);
+				await sleepUnlessAborted(wait, AbortSignal.any([controller.signal, nap.signal])).catch(
+					() => undefined,
+				);
 				continue;
 			}
 			const message = wakeMessage(state, sharedItems(state, undefined), 'sweep');
