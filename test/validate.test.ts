@@ -5,6 +5,7 @@
  * non-zero movement in -10..10, sound only in pro, image JPG/PNG under 10 MB, sides >= 300 px,
  * aspect 1:2.5..2.5:1.
  */
+import { BinaryImage, encodeBody, probeImage } from '../nodes/Kirin/catalog/binaryImage';
 import { buildRequestBody } from '../nodes/Kirin/catalog/body';
 import type { GenerateInput, ImageInput } from '../nodes/Kirin/catalog/input';
 import { findModel, type KirinModel } from '../nodes/Kirin/catalog/models';
@@ -21,8 +22,10 @@ function input(id: string, fields: Omit<GenerateInput, 'model'> = {}): GenerateI
 	return { model: model(id), ...fields };
 }
 
-function binaryImage(bytes: Buffer): ImageInput {
-	return { source: 'binary', base64: bytes.toString('base64'), bytes };
+/** A binary file holding `bytes`, probed as planning probes it. */
+async function binaryImage(bytes: Buffer): Promise<ImageInput> {
+	const file = { property: 'data', chunks: async () => [bytes], read: async () => bytes };
+	return { source: 'binary', image: new BinaryImage(file, await probeImage([bytes], 10_000_000)) };
 }
 
 /** Expects checkInput to throw an InputRuleError for `field` whose message matches `pattern`. */
@@ -353,31 +356,37 @@ describe('image (kirin_v2_master_i2v)', () => {
 		);
 	});
 
-	it('accepts PNG and JPEG by their bytes and sends the Base64', () => {
+	it('accepts PNG and JPEG by their bytes and sends the Base64', async () => {
 		const png = makePng(1280, 720);
-		expect(checkInput(i2v(binaryImage(png))).image).toBe(png.toString('base64'));
+		const checked = checkInput(i2v(await binaryImage(png)));
+		expect(checked.image).toBeInstanceOf(BinaryImage);
+		const { serialized } = (await encodeBody(buildRequestBody(checked, 'id-1', undefined))) as {
+			serialized: Buffer;
+		};
+		expect(JSON.parse(serialized.toString()).image).toBe(png.toString('base64'));
 		const jpeg = makeJpegHeader(720, 1280);
 		expect(
 			checkInput(i2v({ source: 'base64', base64: jpeg.toString('base64'), bytes: jpeg })).image,
 		).toBe(jpeg.toString('base64'));
 	});
 
-	it('rejects other formats, whatever the file is called', () => {
+	it('rejects other formats, whatever the file is called', async () => {
 		const gif = Buffer.concat([Buffer.from('GIF89a'), Buffer.alloc(32)]);
-		expectRule(i2v(binaryImage(gif)), 'Image', /must be a JPG or PNG file/);
+		expectRule(i2v(await binaryImage(gif)), 'Image', /must be a JPG or PNG file/);
 		const webp = Buffer.concat([
 			Buffer.from('RIFF'),
 			Buffer.alloc(4),
 			Buffer.from('WEBPVP8 '),
 			Buffer.alloc(32),
 		]);
-		expectRule(i2v(binaryImage(webp)), 'Image', /must be a JPG or PNG file/);
+		expectRule(i2v(await binaryImage(webp)), 'Image', /must be a JPG or PNG file/);
 	});
 
-	it('must be smaller than 10 MB, read strictly as 10,000,000 bytes', () => {
-		expect(checkInput(i2v(binaryImage(makePng(800, 600, 10_000_000 - 1)))).image).toBeDefined();
+	it('must be smaller than 10 MB, read strictly as 10,000,000 bytes', async () => {
+		const largest = await binaryImage(makePng(800, 600, 10_000_000 - 1));
+		expect(checkInput(i2v(largest)).image).toBeDefined();
 		expectRule(
-			i2v(binaryImage(makePng(800, 600, 10_000_001))),
+			i2v(await binaryImage(makePng(800, 600, 10_000_001))),
 			'Image',
 			/10,000,001 bytes \(10\.0 MB\); it must be smaller than 10 MB \(10,000,000 bytes\)/,
 		);
@@ -391,15 +400,15 @@ describe('image (kirin_v2_master_i2v)', () => {
 		[751, 300, false],
 		[300, 750, true],
 		[300, 751, false],
-	])('%sx%s px accepted: %s', (width, height, ok) => {
-		const value = i2v(binaryImage(makePng(width, height)));
+	])('%sx%s px accepted: %s', async (width, height, ok) => {
+		const value = i2v(await binaryImage(makePng(width, height)));
 		if (ok) expect(checkInput(value).image).toBeDefined();
 		else expectRule(value, 'Image', new RegExp(`${width}x${height} px`));
 	});
 
-	it('applies the same rules to JPEG sizes', () => {
+	it('applies the same rules to JPEG sizes', async () => {
 		expectRule(
-			i2v(binaryImage(makeJpegHeader(1000, 350))),
+			i2v(await binaryImage(makeJpegHeader(1000, 350))),
 			'Image',
 			/1000x350 px; its aspect ratio/,
 		);

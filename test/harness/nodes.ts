@@ -1,3 +1,5 @@
+import { createReadStream } from 'fs';
+
 import {
 	NodeConnectionTypes,
 	type IExecuteFunctions,
@@ -11,8 +13,9 @@ import {
  * Stand-ins for two n8n-nodes-base nodes the test workflows start with (n8n-nodes-base is not a
  * dependency): a Manual Trigger of type `n8n-nodes-base.manualTrigger` (n8n-core runs it the way the
  * real one runs), and `test.items`, which outputs the items given in its `items` parameter (JSON,
- * with `binary` entries as `{data: <base64>, mimeType, fileName}` turned into n8n binary data through
- * `helpers.prepareBinaryData`), as a Code or Read/Write Files node would.
+ * with `binary` entries as `{data: <base64>, mimeType, fileName}`, or `{path: <file>, ...}` for a
+ * file streamed from disk, turned into n8n binary data through `helpers.prepareBinaryData`), as a
+ * Code or Read/Write Files node would.
  */
 export class ManualTrigger implements INodeType {
 	description: INodeType['description'] = {
@@ -53,7 +56,10 @@ export class Items implements INodeType {
 		const raw = this.getNodeParameter('items', 0) as unknown;
 		const list = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Array<{
 			json?: Record<string, unknown>;
-			binary?: Record<string, { data: string; mimeType?: string; fileName?: string }>;
+			binary?: Record<
+				string,
+				{ data?: string; path?: string; mimeType?: string; fileName?: string }
+			>;
 		}>;
 		const output: INodeExecutionData[] = [];
 		for (const [index, entry] of list.entries()) {
@@ -65,7 +71,7 @@ export class Items implements INodeType {
 				item.binary = {};
 				for (const [name, file] of Object.entries(entry.binary)) {
 					item.binary[name] = await this.helpers.prepareBinaryData(
-						Buffer.from(file.data, 'base64'),
+						file.path ? createReadStream(file.path) : Buffer.from(file.data ?? '', 'base64'),
 						file.fileName ?? `file${index}`,
 						file.mimeType,
 					);

@@ -2,10 +2,13 @@ import type { ICredentialDataDecryptedObject, IDataObject, INode, IRun } from 'n
 
 import { errorOf, outputOf, runWorkflow, type WorkflowJson } from './harness';
 
-/** An input item for {@link kirinWorkflow}: JSON and optional binary files given as Base64. */
+/**
+ * An input item for {@link kirinWorkflow}: JSON and optional binary files, given as Base64 (`data`)
+ * or as a file to stream from disk (`path`).
+ */
 export interface TestItem {
 	json?: IDataObject;
-	binary?: Record<string, { data: string; mimeType?: string; fileName?: string }>;
+	binary?: Record<string, { data?: string; path?: string; mimeType?: string; fileName?: string }>;
 }
 
 /** Node settings of the Kirin node in {@link kirinWorkflow} (n8n's Settings tab). */

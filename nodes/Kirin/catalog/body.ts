@@ -13,7 +13,8 @@ import { PARAMETERS } from './parameters';
  * @param input the output of `checkInput`
  * @param externalTaskId the id that makes the create idempotent (the user's, or one the node derived)
  * @param callbackUrl where the API should POST status changes, when any
- * @returns a JSON object ready to send
+ * @returns a JSON object ready to send, but for a binary image: `image` is then a `BinaryImage`,
+ *   which `encodeBody` (`binaryImage.ts`) replaces by the file's Base64 when the task is created
  */
 export function buildRequestBody(
 	input: CheckedInput,

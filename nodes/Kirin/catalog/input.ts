@@ -1,12 +1,17 @@
+import type { BinaryImage } from './binaryImage';
 import type { KirinModel } from './types';
 
 /**
- * A reference image as the user gave it. A URL is passed through to the API; binary and Base64
- * images carry their bytes so the page's image rules can be checked before any paid call, and the
- * bare Base64 (no `data:` prefix) that is sent.
+ * A reference image as the user gave it. A URL is passed through to the API. Base64 text is in the
+ * item already: it carries its bytes, so the page's image rules can be checked before any paid
+ * call, and the bare Base64 (no `data:` prefix) that is sent. A binary file carries only what one
+ * pass over it told (size in bytes, format, pixel size, fingerprint): it is read again to be sent,
+ * when its item's task is created.
  */
 export type ImageInput =
-	{ source: 'url'; url: string } | { source: 'binary' | 'base64'; base64: string; bytes: Buffer };
+	| { source: 'url'; url: string }
+	| { source: 'base64'; base64: string; bytes: Buffer }
+	| { source: 'binary'; image: BinaryImage };
 
 /**
  * One item's Generate Video parameters after expressions were resolved, before any check. Every
@@ -39,7 +44,8 @@ export interface CheckedInput {
 	model: KirinModel;
 	prompt?: string;
 	negativePrompt?: string;
-	image?: string;
+	/** A URL or bare Base64; a binary file stays a {@link BinaryImage} until its task is created. */
+	image?: string | BinaryImage;
 	duration?: string;
 	aspectRatio?: string;
 	mode?: string;

@@ -6,6 +6,10 @@ import type { KirinModel } from './types';
  * Reads one item's raw parameters for its model through the registry: only the parameters the
  * model's page lists, each undefined when its field is hidden or empty.
  *
+ * A binary image is streamed through once here (size in bytes, format, pixel size, fingerprint)
+ * and not kept: the input holds a `BinaryImage` that reads the file again when the item's
+ * task is created.
+ *
  * @param reader access to the item's node parameters and binary data
  * @param extra the Options values that travel with the input (Callback URL, External Task ID)
  * @throws InputRuleError when an image field names a binary property the item lacks, or the Base64
@@ -19,8 +23,9 @@ export async function readModelInput(
 	const input: GenerateInput = { model, ...extra };
 	const values = input as unknown as Record<string, unknown>;
 	for (const definition of PARAMETERS) {
-		if (model.parameters[definition.key] === undefined) continue;
-		values[definition.key] = await definition.read(reader);
+		const spec = model.parameters[definition.key];
+		if (spec === undefined) continue;
+		values[definition.key] = await definition.read(reader, spec as never);
 	}
 	return input;
 }

@@ -8,7 +8,10 @@ import type { RunSettings } from '../settings';
 /** A task to create for one item: its request body and external task id. */
 export interface PlannedTask {
 	itemIndex: number;
-	/** The request body; dropped once the task exists, so large images are not held while waiting. */
+	/**
+	 * The request body; a binary image is in it as a `BinaryImage`, read only when the task is
+	 * created. Dropped once the task exists.
+	 */
 	body: IDataObject;
 	externalTaskId: string;
 }

@@ -1,5 +1,6 @@
 import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
 
+import type { SerializedBody } from '../../Kirin/catalog/binaryImage';
 import { parseTask, type Task } from '../task';
 import { apiError, type FailedCall } from './errors';
 import { classify, exchange, type Exchange, type KirinContext } from './http';
@@ -50,7 +51,7 @@ export class KirinApi {
 	private async send(
 		method: IHttpRequestMethods,
 		path: string,
-		options: { body?: IDataObject; qs?: IDataObject } = {},
+		options: { body?: IDataObject | Buffer; qs?: IDataObject } = {},
 	): Promise<Exchange> {
 		return await exchange(this.context, method, await this.url(path), {
 			...options,
@@ -133,13 +134,21 @@ export class KirinApi {
 	 * - 409: the external id is taken; the existing task (`error.task_id`) is returned as `existing`,
 	 *   for the caller to decide whether it may be adopted.
 	 *
-	 * @param body the request body; must carry `external_task_id`
+	 * @param request the request body, which must carry `external_task_id`; or the body serialized
+	 *   already (one with a large image, see `encodeBody`), sent as it is on every attempt
 	 * @returns the created task, or the existing one (`adopted`: found after an unclear answer;
 	 *   `conflict`: the API answered 409)
 	 * @throws NodeApiError for 400/401/402/403/422, or when the retries ran out
 	 */
-	async createTask(body: IDataObject, itemIndex?: number): Promise<CreateResult> {
-		const externalTaskId = String(body.external_task_id);
+	async createTask(
+		request: IDataObject | SerializedBody,
+		itemIndex?: number,
+	): Promise<CreateResult> {
+		const serialized = Buffer.isBuffer(request.serialized);
+		const body = serialized ? (request.serialized as Buffer) : (request as IDataObject);
+		const externalTaskId = String(
+			serialized ? request.externalTaskId : (request as IDataObject).external_task_id,
+		);
 		const call = { what: `Creating the task (external ID "${externalTaskId}")`, itemIndex };
 		return await withRetries<CreateResult>(
 			this.policy,

@@ -59,13 +59,19 @@ const BAD_JSON = 'The API answered with malformed JSON';
  * is not JSON; throws only the cancel signal's reason when the execution is stopped.
  *
  * @param url the full URL (the credential's base URL plus the path)
- * @param options body or query, the per-request timeout in milliseconds and the cancel signal
+ * @param options body (an object, or JSON text already serialized as bytes) or query, the
+ *   per-request timeout in milliseconds and the cancel signal
  */
 export async function exchange(
 	context: KirinContext,
 	method: IHttpRequestMethods,
 	url: string,
-	options: { body?: IDataObject; qs?: IDataObject; timeoutMs: number; signal?: AbortSignal },
+	options: {
+		body?: IDataObject | Buffer;
+		qs?: IDataObject;
+		timeoutMs: number;
+		signal?: AbortSignal;
+	},
 ): Promise<Exchange> {
 	const request: IHttpRequestOptions = {
 		method,
@@ -75,6 +81,7 @@ export async function exchange(
 		ignoreHttpStatusErrors: true,
 		timeout: options.timeoutMs,
 		...(options.body ? { body: options.body } : {}),
+		...(Buffer.isBuffer(options.body) ? { headers: { 'content-type': 'application/json' } } : {}),
 		...(options.qs ? { qs: options.qs } : {}),
 		...(options.signal ? { abortSignal: options.signal } : {}),
 	};

@@ -2,6 +2,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import type { KirinApi } from '../../../shared/transport/api';
 import { isPermanentFailure } from '../../../shared/transport/errors';
+import { encodeBody } from '../../catalog/binaryImage';
 import type { CreatedTask } from '../../completion/types';
 import type { Plan } from './plan';
 
@@ -12,10 +13,13 @@ const MAX_FRESH_TRIES = 5;
  * Creates an item's task, or adopts the one an earlier run of the same step created (or, with the
  * reuse option, a task created for the same input within the window). A task that failed is not
  * adopted when the node derived its id: a re-run (n8n's Retry On Fail) is a new try, so a fresh task
- * is created under the next id (`<id>-r1`, `-r2`...). A failed task has no cost. The plan's body is
- * dropped once the task exists, so a large image is not held while the batch waits.
+ * is created under the next id (`<id>-r1`, `-r2`...). A failed task has no cost. A binary image is
+ * read from n8n's binary data only here, after the look-ups of the reuse option and once for all
+ * retries, and the encoded image is released when this returns; the plan's body is dropped once
+ * the task exists.
  *
- * @throws NodeApiError from the API when the task cannot be created
+ * @throws NodeApiError from the API when the task cannot be created; InputRuleError when a binary
+ *   image changed since it was checked
  */
 export async function createOrAdopt(api: KirinApi, plan: Plan): Promise<CreatedTask> {
 	const created = (task: CreatedTask['task'], adopted: boolean): CreatedTask => {
@@ -37,12 +41,16 @@ export async function createOrAdopt(api: KirinApi, plan: Plan): Promise<CreatedT
 		}
 	}
 	let body = plan.body;
+	// A binary image is read here into the request's bytes, once for every attempt; only this local
+	// holds it (the body keeps a stand-in, see BinaryImage).
+	let request = await encodeBody(body);
 	for (let attempt = 0; ; attempt++) {
-		const { task, adopted } = await api.createTask(body, plan.itemIndex);
+		const { task, adopted } = await api.createTask(request, plan.itemIndex);
 		if (!adopted || task.status !== 'failed' || !plan.derivedId || attempt >= MAX_FRESH_TRIES) {
 			return created(task, adopted);
 		}
 		body = { ...plan.body, external_task_id: `${plan.externalTaskId}-r${attempt + 1}` };
+		request = await encodeBody(body);
 	}
 }
 

@@ -6,6 +6,7 @@ import { findModel } from '../../catalog/models';
 import { readModelInput } from '../../catalog/read';
 import { checkInput, InputRuleError } from '../../catalog/validate';
 import type { PlannedTask } from '../../completion/types';
+import { itemBinaryFile } from './binaryFile';
 import { derivedExternalTaskId, reuseIds } from './externalIds';
 
 /** A planned task with what creating it needs besides the body. */
@@ -39,7 +40,8 @@ export function inputError(context: IExecuteFunctions, error: unknown, itemIndex
 /**
  * Plans one item's task: reads its parameters for its model (catalog), checks every rule of the
  * model's page, builds the request body, and gives it an external task id (the user's, one of the
- * reuse option, or one derived from the execution).
+ * reuse option, or one derived from the execution). A binary image is checked from one streamed
+ * pass and not kept: the body holds a `BinaryImage` that `createOrAdopt` reads when it sends.
  *
  * @throws InputRuleError for an unknown model or a broken rule (nothing is sent for the item)
  */
@@ -54,7 +56,7 @@ export async function planItem(run: PlanContext, itemIndex: number): Promise<Pla
 		model,
 		{
 			get: (name) => context.getNodeParameter(name, itemIndex, null) ?? undefined,
-			binary: async (property) => await context.helpers.getBinaryDataBuffer(itemIndex, property),
+			binary: (property) => itemBinaryFile(context, itemIndex, property),
 			binaryNames: () => Object.keys(item?.binary ?? {}),
 		},
 		{ callbackUrl: options.callbackUrl, externalTaskId: options.externalTaskId },

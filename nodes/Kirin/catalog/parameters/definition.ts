@@ -1,5 +1,6 @@
 import type { IDataObject, IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
+import type { BinaryFile } from '../binaryImage';
 import type { CheckedInput } from '../input';
 import type { KirinModel, ModelParameters } from '../types';
 
@@ -13,8 +14,8 @@ export type SpecOf<K extends ParameterKey> = NonNullable<ModelParameters[K]>;
 export interface ParameterReader {
 	/** A node parameter's value for the item, with expressions resolved; undefined when hidden. */
 	get(name: string): unknown;
-	/** The bytes of one of the item's binary properties. */
-	binary(property: string): Promise<Buffer>;
+	/** One of the item's binary properties, read only when asked (see {@link BinaryFile}). */
+	binary(property: string): BinaryFile;
 	/** The names of the item's binary properties. */
 	binaryNames(): string[];
 }
@@ -28,8 +29,8 @@ export interface ParameterDefinition<K extends ParameterKey = ParameterKey> {
 	key: K;
 	/** The node fields for a group of models that share `spec`, in display order. */
 	fields(spec: SpecOf<K>, models: KirinModel[]): INodeProperties[];
-	/** Reads the item's raw value (what `GenerateInput[key]` holds). */
-	read(reader: ParameterReader): Promise<unknown> | unknown;
+	/** Reads the item's raw value (what `GenerateInput[key]` holds), for a model's `spec`. */
+	read(reader: ParameterReader, spec: SpecOf<K>): Promise<unknown> | unknown;
 	/**
 	 * Checks a raw value against the model's page and normalises it; `checked` holds the parameters
 	 * checked before this one (registry order), e.g. the mode for the sound rule.

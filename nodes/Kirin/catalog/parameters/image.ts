@@ -1,6 +1,7 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { inspectImage } from '../image';
+import { BinaryImage, probeImage } from '../binaryImage';
+import { inspectImage, type ImageInfo } from '../image';
 import type { ImageInput } from '../input';
 import { InputRuleError } from '../inputRuleError';
 import type { ImageSpec } from '../types';
@@ -14,7 +15,10 @@ function ruleText(spec: ImageSpec): string {
 	return `JPG or PNG, under ${megabytes} MB (${spec.maxBytes.toLocaleString('en-US')} bytes), at least ${spec.minSidePx} px wide and high, aspect ratio between 1:2.5 and 2.5:1`;
 }
 
-async function readImage(reader: ParameterReader): Promise<ImageInput | undefined> {
+async function readImage(
+	reader: ParameterReader,
+	spec: ImageSpec,
+): Promise<ImageInput | undefined> {
 	const source = String(reader.get('imageSource') ?? 'binary');
 	if (source === 'url') {
 		const url = String(reader.get('imageUrl') ?? '').trim();
@@ -39,22 +43,29 @@ async function readImage(reader: ParameterReader): Promise<ImageInput | undefine
 			`The input item has no binary field "${property}"${available.length ? `; it has ${available.join(', ')}` : ''}`,
 		);
 	}
-	const bytes = await reader.binary(property);
-	return { source: 'binary', base64: bytes.toString('base64'), bytes };
+	// Streamed through once to check it; read again only when its task is created.
+	const file = reader.binary(property);
+	const probe = await probeImage(await file.chunks(), spec.maxBytes);
+	return { source: 'binary', image: new BinaryImage(file, probe) };
 }
 
-function checkBytes(bytes: Buffer, spec: ImageSpec): void {
-	const info = inspectImage(bytes);
+/**
+ * Checks an image against the page's rules.
+ *
+ * @param sizeBytes the file's size in bytes
+ * @param info its format and pixel size (undefined when it is neither PNG nor JPEG)
+ */
+function checkImage(sizeBytes: number, info: ImageInfo | undefined, spec: ImageSpec): void {
 	if (!info || !spec.formats.includes(info.format)) {
 		throw new InputRuleError(
 			'Image',
 			'The image must be a JPG or PNG file (judged by its content)',
 		);
 	}
-	if (bytes.length >= spec.maxBytes) {
+	if (sizeBytes >= spec.maxBytes) {
 		throw new InputRuleError(
 			'Image',
-			`The image is ${bytes.length.toLocaleString('en-US')} bytes (${(bytes.length / 1_000_000).toFixed(1)} MB); it must be smaller than ${spec.maxBytes / 1_000_000} MB (${spec.maxBytes.toLocaleString('en-US')} bytes)`,
+			`The image is ${sizeBytes.toLocaleString('en-US')} bytes (${(sizeBytes / 1_000_000).toFixed(1)} MB); it must be smaller than ${spec.maxBytes / 1_000_000} MB (${spec.maxBytes.toLocaleString('en-US')} bytes)`,
 		);
 	}
 	if (info.width < spec.minSidePx || info.height < spec.minSidePx) {
@@ -74,7 +85,10 @@ function checkBytes(bytes: Buffer, spec: ImageSpec): void {
 
 /**
  * `image` of the image to video page: a binary file, a URL or Base64. Binary and Base64 images are
- * checked against the page's rules before any paid call; a URL is passed on (the API checks it).
+ * checked against the page's rules before any paid call; a URL is passed on (the API checks it). A
+ * binary file is checked from one streamed pass (its size counted in bytes, its format and pixel
+ * size from its header) and goes into the body as a {@link BinaryImage}, read and encoded only when
+ * its task is created (see `encodeBody`).
  */
 export const image: ParameterDefinition<'image'> = {
 	key: 'image',
@@ -141,10 +155,15 @@ export const image: ParameterDefinition<'image'> = {
 			}
 			return given.url;
 		}
-		checkBytes(given.bytes, spec);
+		if (given.source === 'binary') {
+			checkImage(given.image.probe.sizeBytes, given.image.probe.info, spec);
+			return given.image;
+		}
+		checkImage(given.bytes.length, inspectImage(given.bytes), spec);
 		return given.base64;
 	},
 	toBody: (value, body) => {
-		if (value !== undefined) body.image = value as string;
+		// A BinaryImage stands in the body until the task is created (`encodeBody`).
+		if (value !== undefined) body.image = value as IDataObject[string];
 	},
 };
