@@ -151,9 +151,12 @@ describe('choices', () => {
 			}),
 		);
 		const body = buildRequestBody(checked, 'ext-1', undefined);
+		// Only the page's own parameters, unset ones with the page's defaults (5 s, no watermark).
 		expect(body).toEqual({
 			model: 'kirin_v2_master_i2v',
 			image: 'https://x.example/a.png',
+			duration: '5',
+			watermark_info: { enabled: false },
 			external_task_id: 'ext-1',
 		});
 	});
@@ -477,12 +480,20 @@ describe('watermark', () => {
 		}
 	});
 
-	it('is not sent when unset', () => {
+	it('is sent off when unset (a blank cell), as every unset parameter gets its page default', () => {
 		const body = buildRequestBody(
 			checkInput(input('kirin_v2_6_t2v', { prompt: 'p' })),
 			'e',
 			undefined,
 		);
-		expect(body).toEqual({ model: 'kirin_v2_6_t2v', prompt: 'p', external_task_id: 'e' });
+		expect(body).toEqual({
+			model: 'kirin_v2_6_t2v',
+			prompt: 'p',
+			duration: '5',
+			aspect_ratio: '16:9',
+			mode: 'std',
+			watermark_info: { enabled: false },
+			external_task_id: 'e',
+		});
 	});
 });

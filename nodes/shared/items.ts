@@ -114,6 +114,22 @@ export async function taskItem(
 	return item;
 }
 
+/**
+ * Names on an item the fields its input set that its model does not take (`fieldsNotSent`, display
+ * names), so that nobody wonders why a value had no effect.
+ *
+ * @returns the same item, changed in place
+ */
+export function markFieldsNotSent(
+	item: INodeExecutionData,
+	names: string[] | undefined,
+): INodeExecutionData {
+	if (names && names.length > 0) {
+		item.json.fieldsNotSent = [...names];
+	}
+	return item;
+}
+
 /** The task id an outcome is about, when there is one. */
 export function taskIdOf(outcome: TaskOutcome): string | undefined {
 	return outcome.kind === 'task' ? outcome.task.taskId : outcome.taskId;

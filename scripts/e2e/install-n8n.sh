@@ -99,7 +99,7 @@ JSON
 		exit 1
 	fi
 	rm -f "$failed" "$failed.log"
-	(cd "$n8n" && npm rebuild sqlite3 >&2) || { echo "building sqlite3 for n8n $version failed" >&2; exit 1; }
+	(cd "$n8n" && npm rebuild sqlite3 --ignore-scripts=false >&2) || { echo "building sqlite3 for n8n $version failed" >&2; exit 1; }
 	touch "$n8n/.installed"
 fi
 echo "cache=$cache"

@@ -290,7 +290,7 @@ interface E2e {
 
 /** The scenarios, in the order they run; each is one check. */
 const SCENARIOS: Array<[name: string, run: (e2e: E2e) => Promise<void>]> = [
-	['poll mode: sheet rows example, text to video, through n8n execute', pollSheetRowsExample],
+	['poll mode: sheet rows example, model per row, through n8n execute', pollSheetRowsExample],
 	['poll mode: image to video with the image as binary from Convert to File', pollImageFromBinary],
 	['poll mode: image upload example through its production webhook', pollImageUploadWebhook],
 	[
@@ -318,13 +318,26 @@ function knownGap(scenario: string, version: string): (typeof KNOWN_GAPS)[number
 /** A key the fake Kirin server answers with 403. */
 const FORBIDDEN_KEY = 'forbidden-key';
 
-/** The sheet-rows example (three rows, text to video, Wait and Poll) run with `n8n execute`. */
+/**
+ * The sheet-rows example, one row per video and model per row (four rows, one per model of text or
+ * image to video, every field mapped by expression), run with `n8n execute`: each row gets its own
+ * model's body (the fake server rejects any parameter a page does not list) and a video, and the
+ * mode of the row whose model has none is named in `fieldsNotSent`.
+ */
 async function pollSheetRowsExample({ n8n, fake, sheetRows }: E2e): Promise<void> {
+	const before = fake.ledger.creates().length;
 	const { data } = await n8n.execute(sheetRows.id);
 	const items = itemsOf(data, 'Generate Product Videos');
-	expect(items.length === 3, `expected 3 items, got ${items.length}`);
-	for (const item of items) {
+	const models = [
+		'kirin_v2_6_t2v',
+		'kirin_v2_5_turbo_t2v',
+		'kirin_v2_1_master_t2v',
+		'kirin_v2_master_i2v',
+	];
+	expect(items.length === models.length, `expected ${models.length} items, got ${items.length}`);
+	for (const [index, item] of items.entries()) {
 		expect(item.status === 'completed', `status ${String(item.status)}`);
+		expect(item.model === models[index], `row ${index}: model ${String(item.model)}`);
 		expect(
 			String(item.videoUrl).startsWith(`${fake.url}/files/`),
 			`videoUrl ${String(item.videoUrl)}`,
@@ -335,6 +348,25 @@ async function pollSheetRowsExample({ n8n, fake, sheetRows }: E2e): Promise<void
 			`externalTaskId ${String(item.externalTaskId)}`,
 		);
 	}
+	const notSent = items.map((item) => JSON.stringify(item.fieldsNotSent ?? null));
+	expect(
+		notSent.join() === 'null,null,["Mode"],null',
+		`fieldsNotSent per row: ${notSent.join(' ')}`,
+	);
+	const bodies = fake.ledger
+		.creates()
+		.slice(before)
+		.map((entry) => entry.body as Record<string, unknown>);
+	const first = bodies.find((body) => body.model === 'kirin_v2_6_t2v');
+	expect(
+		first?.mode === 'pro' && first.sound === 'on' && first.duration === '10',
+		`kirin_v2_6_t2v body ${JSON.stringify(first)}`,
+	);
+	const image = bodies.find((body) => body.model === 'kirin_v2_master_i2v');
+	expect(
+		image?.image === 'https://cdn.example.com/products/wb-400.png' && !('aspect_ratio' in image),
+		`kirin_v2_master_i2v body ${JSON.stringify(image)}`,
+	);
 }
 
 /** Image to video with the image as binary data from a Convert to File node, sent as bare Base64. */

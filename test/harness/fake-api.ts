@@ -1,7 +1,12 @@
 /** Talking to a fake Kirin server directly, as another API client would, and reading its state. */
 import { request } from 'undici';
 
-import type { FakeKirin, KirinTask } from '../fake-kirin/server';
+import {
+	startFakeKirin,
+	type FakeKirin,
+	type FakeKirinOptions,
+	type KirinTask,
+} from '../fake-kirin/server';
 import { waitFor } from './wait';
 
 /** An HTTP answer: status, headers, raw text and the text parsed as JSON (undefined if it is not). */
@@ -113,4 +118,28 @@ export async function postJson(
 		body: JSON.stringify(body),
 	});
 	return { status: response.statusCode, body: await response.body.text() };
+}
+
+/**
+ * Starts a fake Kirin server for the test file (before all its tests, closed after them) with
+ * `options`, and clears its faults and ledger before each test. Tasks stay between tests.
+ *
+ * @returns a getter for the running server (valid inside tests and hooks)
+ */
+export function useFakeKirin(options: FakeKirinOptions = {}): () => FakeKirin {
+	let fake: FakeKirin | undefined;
+	beforeAll(async () => {
+		fake = await startFakeKirin(options);
+	});
+	afterAll(async () => {
+		await fake?.close();
+	});
+	beforeEach(() => {
+		fake?.clearFaults();
+		fake?.ledger.reset();
+	});
+	return () => {
+		if (!fake) throw new Error('the fake Kirin server is not running (use it inside a test)');
+		return fake;
+	};
 }

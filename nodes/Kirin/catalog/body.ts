@@ -7,7 +7,8 @@ import { PARAMETERS } from './parameters';
  * Builds the body of `POST /v1/videos/generations` from checked parameters: `model`, then each
  * parameter under the page's name and type through the registry (`prompt`, `negative_prompt`,
  * `image`, `duration`, `aspect_ratio`, `mode`, `sound`, `cfg_scale`, `camera_control`,
- * `watermark_info`), then `callback_url` and `external_task_id`. Unset parameters are omitted;
+ * `watermark_info`), then `callback_url` and `external_task_id`. Parameters without a value (no page default) are
+ * omitted;
  * `checkInput` already left out every parameter the model's page does not list.
  *
  * @param input the output of `checkInput`

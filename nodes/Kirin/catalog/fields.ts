@@ -83,9 +83,21 @@ export function modelField(models: readonly KirinModel[] = MODELS): INodePropert
  * @returns node properties, each scoped by display options to the models whose page lists it
  */
 export function modelParameterFields(models: readonly KirinModel[] = MODELS): INodeProperties[] {
-	return PARAMETERS.flatMap((definition) =>
-		groupsOf(definition, models).flatMap(({ spec, models: group }) =>
-			definition.fields(spec, group).map((field) => scopeToModels(field, group, models)),
-		),
+	return PARAMETERS.flatMap((definition) => fieldsOfParameter(definition, models));
+}
+
+/**
+ * The fields of one parameter kind: one set per group of models whose pages describe it alike,
+ * each scoped to its group by display options.
+ *
+ * @param models the catalog (the node's own by default)
+ * @returns node properties in display order; empty when no model lists the parameter
+ */
+export function fieldsOfParameter(
+	definition: ParameterDefinition,
+	models: readonly KirinModel[] = MODELS,
+): INodeProperties[] {
+	return groupsOf(definition, models).flatMap(({ spec, models: group }) =>
+		definition.fields(spec, group).map((field) => scopeToModels(field, group, models)),
 	);
 }

@@ -22,7 +22,8 @@ function isHttpUrl(value: string): boolean {
  * through the registry (`parameters/`): prompt presence and length, option values, ranges, and the
  * rules that tie parameters together (camera control only in Standard mode for 5 seconds, sound
  * only in Professional mode), and the image rules for binary and Base64 images. A parameter the
- * model's page does not list is left out.
+ * model's page does not list is left out; an empty one (a blank sheet cell mapped by an expression)
+ * takes the page's default, or stays unset where the page gives none.
  *
  * @returns the normalised parameters, ready for `buildRequestBody`
  * @throws InputRuleError naming the field and the rule, for the first broken rule

@@ -14,6 +14,11 @@ export interface PlannedTask {
 	 */
 	body: IDataObject;
 	externalTaskId: string;
+	/**
+	 * Display names of the fields the item set that its model's page does not list, so they were not
+	 * sent (e.g. `['Image URL']` for a text to video row); shown on the output item.
+	 */
+	notSent?: string[];
 }
 
 /** A created (or adopted) task of one item. */
@@ -25,6 +30,13 @@ export interface CreatedTask {
 	startedAt: number;
 	/** Whether an earlier run created the task (its callbacks, if any, go to that run). */
 	adopted: boolean;
+	/** The plan's {@link PlannedTask.notSent}. */
+	notSent?: string[];
+	/**
+	 * Whether the task existed under the user's External Task ID and was returned because Options >
+	 * When External Task ID Is Taken says so (the item is marked `existingTask: true`).
+	 */
+	existingReturned?: boolean;
 }
 
 /** What a strategy needs from the run: the node's context, its settings and the API client. */

@@ -1,4 +1,4 @@
-import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestMethods, INode } from 'n8n-workflow';
 
 import type { SerializedBody } from '../../Kirin/catalog/binaryImage';
 import { parseTask, type Task } from '../task';
@@ -39,6 +39,11 @@ export class KirinApi {
 		readonly policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 		readonly signal?: AbortSignal,
 	) {}
+
+	/** The node the requests are made for (for errors that name it). */
+	get node(): INode {
+		return this.context.getNode();
+	}
 
 	private async url(path: string): Promise<string> {
 		if (this.baseUrl === undefined) {

@@ -5,6 +5,16 @@ import { isPermanentFailure } from '../../../shared/transport/errors';
 import { encodeBody } from '../../catalog/binaryImage';
 import type { CreatedTask } from '../../completion/types';
 import type { Plan } from './plan';
+import { acceptTakenId, rememberRequest, requestFingerprint } from './takenIds';
+
+/** How far the API's clock may be behind ours, in milliseconds, when telling old tasks from new. */
+const CLOCK_SKEW_MS = 10 * 60_000;
+
+/** Whether the API says the task was created before `time` (milliseconds since the epoch). */
+function createdBefore(task: CreatedTask['task'], time: number): boolean {
+	const createdAt = task.createdAt ? Date.parse(task.createdAt) : Number.NaN;
+	return !Number.isNaN(createdAt) && createdAt < time;
+}
 
 /** How many fresh tasks a re-run may create for an item whose earlier tasks failed. */
 const MAX_FRESH_TRIES = 5;
@@ -30,6 +40,7 @@ export async function createOrAdopt(api: KirinApi, plan: Plan): Promise<CreatedT
 			task,
 			adopted,
 			startedAt: Date.now(),
+			notSent: plan.notSent,
 		};
 	};
 	if (plan.reuse) {
@@ -44,10 +55,21 @@ export async function createOrAdopt(api: KirinApi, plan: Plan): Promise<CreatedT
 	// A binary image is read here into the request's bytes, once for every attempt; only this local
 	// holds it (the body keeps a stand-in, see BinaryImage).
 	let request = await encodeBody(body);
+	const fingerprint = requestFingerprint(body);
+	const sentAt = Date.now();
 	for (let attempt = 0; ; attempt++) {
-		const { task, adopted } = await api.createTask(request, plan.itemIndex);
+		const { task, adopted, conflict } = await api.createTask(request, plan.itemIndex);
+		// A user's External Task ID taken by an earlier task (a 409, or a task found after an unclear
+		// answer that is older than this request): returned only when it is this request's own task
+		// or the user asked for existing tasks; otherwise the item fails naming it.
+		const taken = conflict || (adopted && createdBefore(task, sentAt - CLOCK_SKEW_MS));
+		const existingReturned =
+			taken && plan.takenIdPolicy !== undefined
+				? acceptTakenId(api.node, body, fingerprint, task, plan.takenIdPolicy, plan.itemIndex)
+				: false;
+		if (!existingReturned) rememberRequest(String(body.external_task_id), fingerprint);
 		if (!adopted || task.status !== 'failed' || !plan.derivedId || attempt >= MAX_FRESH_TRIES) {
-			return created(task, adopted);
+			return { ...created(task, adopted), existingReturned: existingReturned || undefined };
 		}
 		body = { ...plan.body, external_task_id: `${plan.externalTaskId}-r${attempt + 1}` };
 		request = await encodeBody(body);

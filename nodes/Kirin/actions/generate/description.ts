@@ -61,6 +61,27 @@ export const description: INodeProperties[] = [
 				'Your own ID for the task, unique in your account; Get Task can look the task up by it. By default the node derives one from the execution, so a retried item reuses its task instead of paying again.',
 		},
 		{
+			displayName: 'When External Task ID Is Taken',
+			name: 'onTakenExternalTaskId',
+			type: 'options',
+			default: 'error',
+			options: [
+				{
+					name: 'Fail the Item',
+					value: 'error',
+					description: 'The item fails naming the existing task; nothing new is created or paid',
+				},
+				{
+					name: 'Return the Existing Task',
+					value: 'adopt',
+					description:
+						'The item gets the existing task, marked existingTask: true, whatever request it was made from',
+				},
+			],
+			description:
+				'What happens when your External Task ID already names a task that this node did not create from the same request, e.g. one from an earlier execution. Kirin keeps one task per ID and cannot tell which request made it. Defaults to failing the item.',
+		},
+		{
 			displayName: 'Reuse Tasks Created for the Same Input in the Last (Hours)',
 			name: 'reuseWithinHours',
 			type: 'number',

@@ -7,7 +7,12 @@ import {
 } from 'n8n-workflow';
 
 import { asNodeError, errorToJson } from '../../../shared/taskErrors';
-import { settleItem, type OutputSettings, type TaskOutcome } from '../../../shared/items';
+import {
+	markFieldsNotSent,
+	settleItem,
+	type OutputSettings,
+	type TaskOutcome,
+} from '../../../shared/items';
 import { KirinApi } from '../../../shared/transport/api';
 import { InputRuleError } from '../../catalog/validate';
 import { callbackStrategy } from '../../completion/callback';
@@ -105,6 +110,24 @@ function stoppingError(
 }
 
 /**
+ * Tells in the output pane which items set fields their model does not take (n8n execution hints;
+ * n8n versions without them only get the items' `fieldsNotSent`).
+ */
+function hintFieldsNotSent(context: IExecuteFunctions, plans: Plan[]): void {
+	const rows = plans.filter((plan) => plan.notSent !== undefined);
+	if (rows.length === 0 || typeof context.addExecutionHints !== 'function') return;
+	const shown = rows
+		.slice(0, 5)
+		.map((plan) => `item ${plan.itemIndex}: ${plan.notSent?.join(', ')}`)
+		.join('; ');
+	const more = rows.length > 5 ? `; and ${rows.length - 5} more items` : '';
+	context.addExecutionHints({
+		message: `Some fields were not sent because the item's model does not use them (${shown}${more}). Each item's fieldsNotSent lists them.`,
+		location: 'outputPane',
+	});
+}
+
+/**
  * Generate Video for all input items at once, in four steps:
  * 1. plan: every item is read and checked against its model's page before any paid call;
  * 2. create: the tasks are created with at most Max Concurrency requests in flight, each with an
@@ -175,6 +198,7 @@ export async function execute(
 			fail(inputError(this, error, itemIndex), itemIndex);
 		}
 	}
+	hintFieldsNotSent(this, plans);
 	const strategy = strategyFor(completion);
 	strategy.prepare?.(run, plans, items.length);
 
@@ -196,7 +220,8 @@ export async function execute(
 	// 3 and 4. Complete, and turn each outcome into its item as soon as it is known.
 	const report = async (itemIndex: number, outcome: TaskOutcome) => {
 		try {
-			output[itemIndex] = await settleItem(
+			const entry = created.get(itemIndex);
+			const item = await settleItem(
 				this,
 				outcome,
 				itemIndex,
@@ -204,6 +229,8 @@ export async function execute(
 				continueOnFail,
 				signal,
 			);
+			if (entry?.existingReturned) item.json.existingTask = true;
+			output[itemIndex] = markFieldsNotSent(item, entry?.notSent);
 		} catch (error) {
 			signal?.throwIfAborted();
 			throw asNodeError(this.getNode(), error, itemIndex);

@@ -3,11 +3,13 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8
 import { withTriggerSecret } from '../../../shared/secrets';
 import { buildRequestBody } from '../../catalog/body';
 import { findModel } from '../../catalog/models';
+import { fieldsNotSent } from '../../catalog/notSent';
 import { readModelInput } from '../../catalog/read';
 import { checkInput, InputRuleError } from '../../catalog/validate';
 import type { PlannedTask } from '../../completion/types';
 import { itemBinaryFile } from './binaryFile';
 import { derivedExternalTaskId, reuseIds } from './externalIds';
+import type { TakenIdPolicy } from './takenIds';
 
 /** A planned task with what creating it needs besides the body. */
 export interface Plan extends PlannedTask {
@@ -15,6 +17,8 @@ export interface Plan extends PlannedTask {
 	derivedId: boolean;
 	/** With the reuse option: ids of earlier tasks to adopt, and how old they may be (ms). */
 	reuse?: { candidates: string[]; windowMs: number };
+	/** With a user's External Task ID: what a 409 for it does (Options > When External Task ID Is Taken). */
+	takenIdPolicy?: TakenIdPolicy;
 }
 
 /** What planning needs from the run. */
@@ -62,6 +66,9 @@ export async function planItem(run: PlanContext, itemIndex: number): Promise<Pla
 		{ callbackUrl: options.callbackUrl, externalTaskId: options.externalTaskId },
 	);
 	const checked = checkInput(input);
+	const notSent = fieldsNotSent(model, {
+		get: (name) => context.getNodeParameter(name, itemIndex, null) ?? undefined,
+	});
 	const callbackUrl = withTriggerSecret(checked.callbackUrl, run.apiKey, run.ownWebhookBase);
 	const draft = buildRequestBody(checked, undefined, callbackUrl);
 	const reuseHours = Number(options.reuseWithinHours ?? 0);
@@ -79,6 +86,13 @@ export async function planItem(run: PlanContext, itemIndex: number): Promise<Pla
 		externalTaskId,
 		derivedId: checked.externalTaskId === undefined,
 		reuse,
+		takenIdPolicy:
+			checked.externalTaskId === undefined
+				? undefined
+				: options.onTakenExternalTaskId === 'adopt'
+					? 'adopt'
+					: 'error',
+		notSent: notSent.length > 0 ? notSent : undefined,
 		body: { ...draft, external_task_id: externalTaskId },
 	};
 }

@@ -43,8 +43,10 @@ function choiceParameter(
 				description: describe(spec),
 			};
 		},
+		// An empty value (a blank sheet cell mapped by an expression) takes the page's default.
 		check: (raw, spec) =>
-			choice(displayName, raw, spec.options, (value) => optionLabel(key, value, spec)),
+			choice(displayName, raw, spec.options, (value) => optionLabel(key, value, spec)) ??
+			spec.default,
 		toBody: bodyKey(bodyName),
 	});
 }

@@ -14,7 +14,8 @@ export const sound = oneFieldParameter('sound', {
 	}),
 	showWhen: (spec) => ({ mode: [spec.requiresMode] }),
 	check(raw, spec, model, checked) {
-		const value = flag('Sound', raw);
+		// Empty (a blank cell mapped by an expression) is the page's default: off.
+		const value = flag('Sound', raw) ?? false;
 		const mode = checked.mode ?? model.parameters.mode?.default;
 		if (value && mode !== spec.requiresMode) {
 			throw new InputRuleError(
@@ -45,8 +46,9 @@ export const cfgScale = oneFieldParameter('cfgScale', {
 		};
 	},
 	check(raw, spec) {
-		const value = number('CFG Scale', raw);
-		if (value !== undefined && (value < spec.min || value > spec.max)) {
+		// Empty (a blank cell mapped by an expression) is the page's default.
+		const value = number('CFG Scale', raw) ?? spec.default;
+		if (value < spec.min || value > spec.max) {
 			throw new InputRuleError(
 				'CFG Scale',
 				`CFG Scale must be between ${spec.min} and ${spec.max}; got ${value}`,
@@ -67,7 +69,8 @@ export const watermark = oneFieldParameter('watermark', {
 		default: false,
 		description: 'Whether to also generate a watermarked result. Defaults to off.',
 	}),
-	check: (raw) => flag('Watermark', raw),
+	// Empty (a blank cell mapped by an expression) is the default: off.
+	check: (raw) => flag('Watermark', raw) ?? false,
 	toBody: (value, body) => {
 		if (value !== undefined) body.watermark_info = { enabled: value as boolean };
 	},

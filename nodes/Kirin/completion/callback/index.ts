@@ -1,5 +1,6 @@
 import type { INodeExecutionData, IWebhookDescription } from 'n8n-workflow';
 
+import { markFieldsNotSent } from '../../../shared/items';
 import type { Task } from '../../../shared/task';
 import { formatDuration } from '../../../shared/taskErrors';
 import { poll } from '../poll';
@@ -91,11 +92,9 @@ export function callbackStrategy(): CompletionStrategy {
 				return await poll.complete(run, created, report, output);
 			}
 			for (const entry of created) {
-				output[entry.itemIndex] = waitLimitItem(
-					entry.task,
-					entry.externalTaskId,
-					entry.itemIndex,
-					run.settings.timeoutMs,
+				output[entry.itemIndex] = markFieldsNotSent(
+					waitLimitItem(entry.task, entry.externalTaskId, entry.itemIndex, run.settings.timeoutMs),
+					entry.notSent,
 				);
 			}
 			const prepared = output.filter((item): item is INodeExecutionData => item !== undefined);

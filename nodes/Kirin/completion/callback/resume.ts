@@ -5,7 +5,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { settleItem } from '../../../shared/items';
+import { markFieldsNotSent, settleItem } from '../../../shared/items';
 import type { Task } from '../../../shared/task';
 import { runSettingsFrom } from '../../settings';
 import { lookUpEnded } from './confirm';
@@ -58,7 +58,13 @@ async function resumeOutput(
 	for (const [index, item] of stored.entries()) {
 		const task = ended.get(index);
 		if (task && waitingTaskId(item) !== undefined) {
-			items.push(await settleItem(context, { kind: 'task', task }, index, output, true));
+			const notSent = item.json.fieldsNotSent;
+			items.push(
+				markFieldsNotSent(
+					await settleItem(context, { kind: 'task', task }, index, output, true),
+					Array.isArray(notSent) ? notSent.map(String) : undefined,
+				),
+			);
 		} else {
 			items.push(unfinishedItem(item, index));
 		}
