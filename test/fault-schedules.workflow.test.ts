@@ -34,8 +34,10 @@ import {
 	type FaultTarget,
 	type ScheduledFault,
 } from './fake-kirin/server';
+import { mulberry32 } from './fake-kirin/videos';
 import { apiRequest, createOverHttp } from './harness/fake-api';
 import { startWorkflow } from './harness/harness';
+import { jsonText } from './harness/json';
 import { sleep, waitFor } from './harness/wait';
 import {
 	generateFromPrompts,
@@ -46,16 +48,10 @@ import {
 
 // ---- the schedules ----
 
-/** A small seeded PRNG (mulberry32): the same seed draws the same schedule on every machine. */
+/** A seeded PRNG of numbers in [0, 1): the same seed draws the same schedule on every machine. */
 function prng(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
+	const next = mulberry32(seed);
+	return () => next() / 4294967296;
 }
 
 /** Draws from a seeded PRNG: integers, choices, weighted choices, coin flips. */
@@ -207,22 +203,6 @@ function parametersOf(schedule: Schedule): IDataObject {
 	return generateFromPrompts({ completion: schedule.completion, options });
 }
 
-/** JSON of anything, with cycles cut and errors' own fields, message and description kept. */
-function textOf(value: unknown): string {
-	const seen = new WeakSet<object>();
-	return JSON.stringify(value, (_key, entry: unknown) => {
-		if (entry && typeof entry === 'object') {
-			if (seen.has(entry)) return '[circular]';
-			seen.add(entry);
-		}
-		if (entry instanceof Error) {
-			const { message, stack: _stack, ...rest } = entry as Error & IDataObject;
-			return { ...rest, message, description: rest.description };
-		}
-		return entry;
-	});
-}
-
 /** Whether `text` names `id` as a whole id (not as the start of a longer one, e.g. `<id>-r1`). */
 function names(text: string, id: string): boolean {
 	const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -317,9 +297,9 @@ function checkLedger(
 	const last = kirinRuns[kirinRuns.length - 1];
 	const output = last?.data?.main?.[0] ?? [];
 	const nodeError = last?.error;
-	const outputText = textOf(output);
+	const outputText = jsonText(output);
 	// The node's error, the execution's, and the error items of Continue On Fail.
-	const errorText = textOf([
+	const errorText = jsonText([
 		kirinRuns.map((task) => task.error),
 		run.data.resultData.error,
 		output.filter((item) => item.json.error !== undefined),

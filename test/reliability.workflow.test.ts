@@ -31,6 +31,7 @@ import {
 import { binaryBytes, sha256Hex } from './harness/binary';
 import { createOverHttp } from './harness/fake-api';
 import { errorOf, outputOf, startWorkflow } from './harness/harness';
+import { jsonText } from './harness/json';
 import { sleep, waitFor } from './harness/wait';
 import {
 	generateFromPrompts,
@@ -155,20 +156,6 @@ async function execute(
 	return { run, items: output, error, ms };
 }
 
-function safeStringify(value: unknown): string {
-	const seen = new WeakSet<object>();
-	return JSON.stringify(value, (_key, entry: unknown) => {
-		if (entry && typeof entry === 'object') {
-			if (seen.has(entry)) return '[circular]';
-			seen.add(entry);
-		}
-		if (entry instanceof Error) {
-			return { ...entry, name: entry.name, message: entry.message, stack: entry.stack };
-		}
-		return entry;
-	});
-}
-
 /**
  * The key was sent to the API (so the check means something) and is nowhere in the run: output
  * items, the node's error (message, description, every own field), the whole run data, the console.
@@ -181,9 +168,9 @@ function expectNoLeak(result: Result, apiKey = KEY, server: FakeKirin = fake): v
 	if (result.error) {
 		expect(String(result.error.message)).not.toContain(apiKey);
 		expect(String(result.error.description ?? '')).not.toContain(apiKey);
-		expect(safeStringify(result.error)).not.toContain(apiKey);
+		expect(jsonText(result.error)).not.toContain(apiKey);
 	}
-	expect(safeStringify(result.run.data.resultData)).not.toContain(apiKey);
+	expect(jsonText(result.run.data.resultData)).not.toContain(apiKey);
 	expect(captured.join('\n')).not.toContain(apiKey);
 }
 

@@ -5,16 +5,7 @@ import { isPermanentFailure } from '../../../shared/transport/errors';
 import { encodeBody } from '../../catalog/binaryImage';
 import type { CreatedTask } from '../../completion/types';
 import type { Plan } from './plan';
-import { acceptTakenId, rememberRequest, requestFingerprint } from './takenIds';
-
-/** How far the API's clock may be behind ours, in milliseconds, when telling old tasks from new. */
-const CLOCK_SKEW_MS = 10 * 60_000;
-
-/** Whether the API says the task was created before `time` (milliseconds since the epoch). */
-function createdBefore(task: CreatedTask['task'], time: number): boolean {
-	const createdAt = task.createdAt ? Date.parse(task.createdAt) : Number.NaN;
-	return !Number.isNaN(createdAt) && createdAt < time;
-}
+import { acceptTakenId, createdBefore, rememberRequest, requestFingerprint } from './takenIds';
 
 /** How many fresh tasks a re-run may create for an item whose earlier tasks failed. */
 const MAX_FRESH_TRIES = 5;
@@ -62,7 +53,7 @@ export async function createOrAdopt(api: KirinApi, plan: Plan): Promise<CreatedT
 		// A user's External Task ID taken by an earlier task (a 409, or a task found after an unclear
 		// answer that is older than this request): returned only when it is this request's own task
 		// or the user asked for existing tasks; otherwise the item fails naming it.
-		const taken = conflict || (adopted && createdBefore(task, sentAt - CLOCK_SKEW_MS));
+		const taken = conflict || (adopted && createdBefore(task, sentAt));
 		const existingReturned =
 			taken && plan.takenIdPolicy !== undefined
 				? acceptTakenId(api.node, body, fingerprint, task, plan.takenIdPolicy, plan.itemIndex)

@@ -4,6 +4,7 @@ import { withTriggerSecret } from '../../../shared/secrets';
 import { buildRequestBody } from '../../catalog/body';
 import { findModel } from '../../catalog/models';
 import { fieldsNotSent } from '../../catalog/notSent';
+import type { ParameterReader } from '../../catalog/parameters';
 import { readModelInput } from '../../catalog/read';
 import { checkInput, InputRuleError } from '../../catalog/validate';
 import type { PlannedTask } from '../../completion/types';
@@ -56,19 +57,17 @@ export async function planItem(run: PlanContext, itemIndex: number): Promise<Pla
 	if (!model) throw new InputRuleError('Model', `Unknown model "${modelId}"`);
 	const options = (context.getNodeParameter('options', itemIndex, {}) ?? {}) as IDataObject;
 	const item = context.getInputData()[itemIndex];
-	const input = await readModelInput(
-		model,
-		{
-			get: (name) => context.getNodeParameter(name, itemIndex, null) ?? undefined,
-			binary: (property) => itemBinaryFile(context, itemIndex, property),
-			binaryNames: () => Object.keys(item?.binary ?? {}),
-		},
-		{ callbackUrl: options.callbackUrl, externalTaskId: options.externalTaskId },
-	);
-	const checked = checkInput(input);
-	const notSent = fieldsNotSent(model, {
+	const reader: ParameterReader = {
 		get: (name) => context.getNodeParameter(name, itemIndex, null) ?? undefined,
+		binary: (property) => itemBinaryFile(context, itemIndex, property),
+		binaryNames: () => Object.keys(item?.binary ?? {}),
+	};
+	const input = await readModelInput(model, reader, {
+		callbackUrl: options.callbackUrl,
+		externalTaskId: options.externalTaskId,
 	});
+	const checked = checkInput(input);
+	const notSent = fieldsNotSent(model, reader);
 	const callbackUrl = withTriggerSecret(checked.callbackUrl, run.apiKey, run.ownWebhookBase);
 	const draft = buildRequestBody(checked, undefined, callbackUrl);
 	const reuseHours = Number(options.reuseWithinHours ?? 0);

@@ -16,6 +16,19 @@ const REMEMBERED = 10_000;
  */
 const sent = new Map<string, string>();
 
+/** How far the API's clock may be behind ours, in milliseconds, when telling old tasks from new. */
+const CLOCK_SKEW_MS = 10 * 60_000;
+
+/**
+ * Whether the API says a task was created before a request sent at `sentAt` (milliseconds since
+ * the epoch), allowing 10 minutes of clock skew: a task found by its external id after an unclear
+ * answer is then an earlier request's, not this one's. A task without `created_at` counts as new.
+ */
+export function createdBefore(task: Task, sentAt: number): boolean {
+	const createdAt = task.createdAt ? Date.parse(task.createdAt) : Number.NaN;
+	return !Number.isNaN(createdAt) && createdAt < sentAt - CLOCK_SKEW_MS;
+}
+
 /**
  * A fingerprint of a request body: SHA-256 of its JSON without `callback_url` (it holds this run's
  * resume URL) and `external_task_id`.
