@@ -1,6 +1,10 @@
+import { randomUUID } from 'crypto';
+
+import { Workflow } from 'n8n-workflow';
+
 import { startFakeKirin, type FakeKirin } from './fake-kirin/server';
 import { postJson, resetCallbackOptions } from './harness/fake-api';
-import { outputOf } from './harness/harness';
+import { loadPackage, outputOf, type WorkflowJson } from './harness/harness';
 import { N8nWebhookServer } from './harness/webhooks';
 import {
 	generateFromPrompts,
@@ -256,5 +260,182 @@ describe('Generate Video with Completion "Wait for Callback"', () => {
 		expect((await postJson(url.toString(), wake)).status).toBe(403);
 		expect(waiting.resumes).toBe(0);
 		await waiting.finished();
+	});
+});
+
+/**
+ * Wait for Callback in a published workflow: the tasks call back to the Kirin node's live callback
+ * webhook, which n8n serves without loading the waiting execution, and the batch's one resume is a
+ * signed wake to the resume URL.
+ */
+const WEBHOOK_ID = '3f1d7c2e-5b8a-4e0f-9c61-2a7d4b9e8f10';
+
+/** The callback workflow, its Kirin node with a webhook id as the editor gives every node that has webhooks. */
+function publishedWorkflow(
+	items: string[],
+	options: Record<string, unknown> = {},
+	webhookId = WEBHOOK_ID,
+) {
+	const json = kirinWorkflow(
+		generateFromPrompts({ model: 'kirin_v2_5_turbo_t2v', completion: 'callback', options }),
+		promptItems(...items),
+	);
+	const kirin = json.nodes.find((node) => node.name === 'Kirin')!;
+	if (webhookId) kirin.webhookId = webhookId;
+	return json;
+}
+
+function callbackUrls(): URL[] {
+	return fake.ledger
+		.creates()
+		.map((entry) => new URL((entry.body as { callback_url: string }).callback_url));
+}
+
+/** The node webhooks n8n registers for `json`'s Kirin node, read as n8n's WebhookService reads them. */
+async function registeredMethods(json: WorkflowJson, active: boolean): Promise<string[]> {
+	const { nodeTypes } = await loadPackage();
+	const workflow = new Workflow({
+		id: 'wf-registration',
+		nodes: json.nodes,
+		connections: json.connections,
+		active,
+		nodeTypes,
+		staticData: {},
+	});
+	const node = workflow.getNode('Kirin')!;
+	const live = nodeTypes
+		.getByNameAndVersion(node.type, node.typeVersion)
+		.description.webhooks!.find((webhook) => webhook.restartWebhook !== true)!;
+	const methods = workflow.expression.getSimpleParameterValue(
+		node,
+		live.httpMethod,
+		'internal',
+		{},
+		undefined,
+		'GET',
+	);
+	// n8n splits the value on commas and skips empty entries.
+	return String(methods)
+		.split(',')
+		.map((method) => method.trim())
+		.filter(Boolean);
+}
+
+describe('Wait for Callback in a published workflow', () => {
+	test("callbacks go to the node's live webhook: the waiting execution is loaded once, to resume, and each task is looked up once", async () => {
+		fake.setCallbackOptions({ duplicateCallbacks: true, shuffleCallbacks: 150 });
+		const prompts = ['a fox [ms:200]', 'a whale [ms:500]', 'an owl [ms:50]', 'a cat [ms:350]'];
+		const waiting = await n8n.runUntilWaiting(publishedWorkflow(prompts), credentials, {
+			published: true,
+		});
+		const run = await waiting.finished();
+
+		for (const url of callbackUrls()) {
+			expect(`${url.origin}${url.pathname}`).toBe(`${n8n.url}/webhook/${WEBHOOK_ID}/callback`);
+		}
+		expect(waiting.liveCalls).toBeGreaterThan(prompts.length * 2);
+		expect(waiting.webhookCalls).toBe(1);
+		expect(waiting.resumes).toBe(1);
+		const items = outputOf(run, 'Kirin');
+		expect(items.map((item) => item.json.status)).toEqual(Array(prompts.length).fill('completed'));
+		items.forEach((item, index) => {
+			expect(item.pairedItem).toEqual({ item: index });
+			const create = fake.ledger
+				.creates()
+				.find((entry) => entry.createdTaskId === item.json.taskId)!;
+			expect((create.body as { prompt: string }).prompt).toBe(prompts[index]);
+			expect(fake.ledger.statusPolls(String(item.json.taskId))).toBe(1);
+		});
+		expect(fake.ledger.callbacks().every((attempt) => attempt.httpStatus === 200)).toBe(true);
+	});
+
+	test('n8n registers the live callback webhook only for an active workflow, so an Execute step in the editor waits for no webhook call', async () => {
+		const json = publishedWorkflow(['x']);
+		expect(await registeredMethods(json, true)).toEqual(['POST']);
+		expect(await registeredMethods(json, false)).toEqual([]);
+	});
+
+	test('a manual execution, a node without a webhook id and a live webhook n8n does not serve: callbacks go to the resume URL', async () => {
+		const manual = await n8n.runUntilWaiting(publishedWorkflow(['one [ms:100]']), credentials);
+		await manual.finished();
+		const noId = await n8n.runUntilWaiting(
+			publishedWorkflow(['two [ms:100]'], {}, ''),
+			credentials,
+			{
+				published: true,
+			},
+		);
+		await noId.finished();
+		// A production execution whose live webhook n8n does not serve (404 to the node's probe).
+		const unserved = await n8n.runUntilWaiting(
+			publishedWorkflow(['three [ms:100]'], {}, randomUUID()),
+			credentials,
+			{
+				published: true,
+				liveWebhooks: false,
+			},
+		);
+		const run = await unserved.finished();
+		expect(outputOf(run, 'Kirin')[0].json.status).toBe('completed');
+		const urls = callbackUrls();
+		[manual, noId, unserved].forEach((waiting, index) => {
+			expect(`${urls[index].origin}${urls[index].pathname}`).toBe(
+				`${n8n.url}/webhook-waiting/${waiting.executionId}`,
+			);
+			expect(waiting.liveCalls).toBe(0);
+		});
+	});
+
+	test('forged calls to the live webhook are refused and change nothing', async () => {
+		const waiting = await n8n.runUntilWaiting(
+			publishedWorkflow(['slow one [ms:1500]', 'quick one [ms:50]']),
+			credentials,
+			{ published: true },
+		);
+		const [slowUrl, quickUrl] = callbackUrls();
+		const [slow, quick] = fake.ledger.creates().map((entry) => entry.createdTaskId!);
+		const completed = (taskId: string) => ({
+			task_id: taskId,
+			status: 'completed',
+			output: [{ content: [{ type: 'video', url: 'https://evil.example/x.mp4' }] }],
+		});
+
+		const wrongSecret = new URL(slowUrl);
+		wrongSecret.searchParams.set('kirinSecret', 'x'.repeat(32));
+		const otherItem = new URL(slowUrl);
+		otherItem.searchParams.set('kirinItem', '1');
+		const nonAscii = new URL(slowUrl);
+		nonAscii.searchParams.set('kirinSecret', 'é'.repeat(32));
+		for (const url of [wrongSecret, otherItem, nonAscii]) {
+			expect((await postJson(url.toString(), completed(slow))).status).toBe(403);
+		}
+		// Signed right, but the API says the task is still rendering, or it is another item's task.
+		expect((await postJson(slowUrl.toString(), completed(slow))).status).toBe(409);
+		expect((await postJson(quickUrl.toString(), completed(slow))).status).toBe(403);
+		expect((await postJson(slowUrl.toString(), { hello: 'world' })).status).toBe(400);
+		expect(waiting.resumes).toBe(0);
+
+		const run = await waiting.finished();
+		const items = outputOf(run, 'Kirin');
+		expect(items.map((item) => item.json.taskId)).toEqual([slow, quick]);
+		for (const item of items) expect(item.json.videoUrl).toMatch(new RegExp(`^${fake.url}/files/`));
+	});
+
+	test('lost final callbacks: the quiet batch is swept and resumes once with every result', async () => {
+		fake.setCallbackOptions({ loseFinalCallbacks: 0.5 });
+		const waiting = await n8n.runUntilWaiting(
+			publishedWorkflow(
+				['a [ms:100]', 'b [ms:150]', 'c [ms:200]', 'd [ms:250]', 'e [ms:300]', 'f [ms:350]'],
+				{ pollInterval: 0.2, timeout: 2 },
+			),
+			credentials,
+			{ published: true },
+		);
+		const run = await waiting.finished();
+		expect(fake.lostFinalCallbacks().length).toBeGreaterThan(0);
+		expect(waiting.resumes).toBe(1);
+		expect(outputOf(run, 'Kirin').map((item) => item.json.status)).toEqual(
+			Array(6).fill('completed'),
+		);
 	});
 });

@@ -7,7 +7,7 @@ import { description as generateFields } from './actions/generate/description';
 import { description as getTaskFields } from './actions/getTask/description';
 import { route } from './actions/router';
 import { CALLBACK_WEBHOOKS } from './completion/callback';
-import { handleResumeRequest } from './completion/callback/receive';
+import { handleLiveCallback, handleResumeRequest } from './completion/callback/receive';
 
 /**
  * The Kirin node: Generate Video (every model of the provider pages, with each page's fields,
@@ -62,8 +62,12 @@ export class Kirin implements INodeType {
 		return await route.call(this);
 	}
 
-	/** Receives the callbacks of Generate Video with Completion "Wait for Callback" on the resume URL. */
+	/**
+	 * Receives the callbacks of Generate Video with Completion "Wait for Callback": on the live
+	 * callback webhook (`setup`, published workflows) or on the waiting execution's resume URL.
+	 */
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		if (this.getWebhookName() === 'setup') return await handleLiveCallback.call(this);
 		return await handleResumeRequest.call(this);
 	}
 }

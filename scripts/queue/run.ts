@@ -568,8 +568,8 @@ async function callbackWorkerKilledWhileWaiting(q: Queue): Promise<void> {
 		.filter((attempt) => attempt.httpStatus === 200 && attempt.taskStatus === 'completed');
 	expect(
 		resumedBy.length > 0 &&
-			resumedBy.every((attempt) => attempt.url.startsWith(`${q.webhook.url}/webhook-waiting/`)),
-		'resume URLs do not point at the webhook process (WEBHOOK_URL)',
+			resumedBy.every((attempt) => attempt.url.startsWith(`${q.webhook.url}/webhook`)),
+		'callback URLs (the live callback webhook, or resume URLs) do not point at the webhook process (WEBHOOK_URL)',
 	);
 	figures.push([
 		'crash, callback mode: worker killed while executions wait',

@@ -243,21 +243,28 @@ export function makeAdditionalData(
  * @param credentials decrypted credential data by type, e.g. `{kirinApi: {apiKey, baseUrl}}`
  * @param executionId the execution id (a new one by default)
  * @param webhookBaseUrl the n8n base URL the resume URL is built on (see `webhooks.ts`)
+ * @param published run the workflow as a published one (active, started in `webhook` mode, as a
+ *   production webhook starts it) instead of a manual execution from the editor
  */
 export async function startWorkflow(
 	json: WorkflowJson,
 	credentials: Record<string, ICredentialDataDecryptedObject>,
 	executionId = `test-${process.pid}-${++executionCounter}-${Date.now()}`,
 	webhookBaseUrl?: string,
+	published = false,
 ): Promise<StartedRun> {
 	const { credentialTypes } = await loadPackage();
-	const workflow = await buildWorkflow(json, { id: 'wf-test', name: 'Kirin test', active: false });
+	const workflow = await buildWorkflow(json, {
+		id: 'wf-test',
+		name: 'Kirin test',
+		active: published,
+	});
 	const workflowData = {
 		id: workflow.id,
 		name: workflow.name,
 		nodes: json.nodes,
 		connections: json.connections,
-		active: false,
+		active: published,
 		settings: { executionOrder: 'v1' },
 		createdAt: new Date(),
 		updatedAt: new Date(),
@@ -272,7 +279,7 @@ export async function startWorkflow(
 		webhookBaseUrl,
 	);
 	const trigger = json.nodes.find((node) => node.type === 'n8n-nodes-base.manualTrigger');
-	const execution = new WorkflowExecute(additionalData, 'manual').run({
+	const execution = new WorkflowExecute(additionalData, published ? 'webhook' : 'manual').run({
 		workflow,
 		startNode: trigger,
 	});

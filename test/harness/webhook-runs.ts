@@ -127,6 +127,34 @@ export class WaitingExecution implements WorkflowRunContext {
 		this.finishedRun = new Promise((resolve) => (this.resolveFinished = resolve));
 	}
 
+	/** How often the node's live callback webhook ran (published workflows). */
+	liveCalls = 0;
+
+	/**
+	 * Runs node `nodeName`'s live webhook (`setup`) for one request, as n8n's `LiveWebhooks` does: in
+	 * `webhook` mode, without the waiting execution's data, with the workflow's static data.
+	 */
+	async callLiveWebhook(
+		nodeName: string,
+		request: FakeRequest,
+		response: ExpressLikeResponse,
+	): Promise<void> {
+		const node = this.workflow.getNode(nodeName)!;
+		const { nodeTypes } = await loadPackage();
+		const description = nodeTypes
+			.getByNameAndVersion(node.type, node.typeVersion)
+			.description.webhooks!.find((webhook) => webhook.name === 'setup');
+		if (!description) return void response.status(404).json({ error: 'No live webhook' });
+		this.liveCalls++;
+		const call = {
+			executionId: `live-${this.liveCalls}`,
+			mode: 'webhook' as const,
+			runExecutionData: null,
+		};
+		const result = await runWebhookMethod(this, node, description, call, request, response);
+		answerWebhook(response, result);
+	}
+
 	/** The run after the execution resumed and ended. */
 	finished(): Promise<IRun> {
 		return this.finishedRun;

@@ -25,12 +25,16 @@ export { ActiveTrigger, WaitingExecution } from './webhook-runs';
  *   `webhook()` runs, and when it returns `workflowData` the execution resumes with it as the node's
  *   output (the node disabled, `forwardAllOutputs`), as `prepareExecutionData` does;
  * - `POST /webhook/<webhookId>/<path>`: the trigger node's `webhook()` runs with the workflow's static
- *   data kept between calls, and `workflowData` starts a new execution.
+ *   data kept between calls, and `workflowData` starts a new execution; for a published waiting
+ *   workflow, `/webhook/<webhookId>/callback` runs the Kirin node's live callback webhook (`setup`)
+ *   in `webhook` mode with no execution data, as n8n's `LiveWebhooks` does.
  */
 export class N8nWebhookServer {
 	private server: Server | undefined;
 	private readonly waiting = new Map<string, WaitingExecution>();
 	private readonly triggers = new Map<string, ActiveTrigger>();
+	/** Live callback webhooks of published waiting workflows, by `<webhookId>/callback`. */
+	private readonly live = new Map<string, { entry: WaitingExecution; node: string }>();
 	/** Every request answered: route, status and the response body. */
 	readonly log: Array<{ path: string; status: number; body: string }> = [];
 	url = '';
@@ -50,16 +54,28 @@ export class N8nWebhookServer {
 	/**
 	 * Runs a workflow whose node waits for callbacks: starts it (its resume URL points at this
 	 * server), and returns once it is waiting, with a promise of the resumed run's end.
+	 * `published` runs it as a production execution of a published workflow, whose nodes' live
+	 * callback webhooks this server serves unless `liveWebhooks` is false (n8n did not register them).
 	 *
 	 * @throws when the first run does not end waiting
 	 */
 	async runUntilWaiting(
 		json: WorkflowJson,
 		credentials: Record<string, ICredentialDataDecryptedObject>,
+		{
+			published = false,
+			liveWebhooks = published,
+		}: { published?: boolean; liveWebhooks?: boolean } = {},
 	): Promise<WaitingExecution> {
-		const started = await startWorkflow(json, credentials, undefined, this.url);
+		const started = await startWorkflow(json, credentials, undefined, this.url, published);
 		const entry = new WaitingExecution(started.executionId, started.workflow, credentials);
 		this.waiting.set(started.executionId, entry);
+		if (liveWebhooks) {
+			// n8n registers a published workflow's live webhooks: the Kirin node's callback webhook.
+			for (const node of Object.values(started.workflow.nodes)) {
+				if (node.webhookId) this.live.set(`${node.webhookId}/callback`, { entry, node: node.name });
+			}
+		}
 		const first = await started.done;
 		entry.firstRun = first;
 		if (first.status !== 'waiting') {
@@ -127,6 +143,9 @@ export class N8nWebhookServer {
 			if (waitingMatch) await this.resume(waitingMatch[1], request, response);
 			else if (triggerMatch && this.triggers.has(triggerMatch[1])) {
 				await this.triggers.get(triggerMatch[1])!.receive(request, response);
+			} else if (triggerMatch && this.live.has(triggerMatch[1])) {
+				const { entry, node } = this.live.get(triggerMatch[1])!;
+				await entry.callLiveWebhook(node, request, response);
 			} else response.status(404).json({ message: 'The requested webhook is not registered' });
 		} catch (error) {
 			if (!res.headersSent) response.status(500).json({ message: (error as Error).message });

@@ -58,7 +58,7 @@ export interface CompletionRun {
  */
 export interface CompletionStrategy {
 	/** Adds what the strategy needs to each request body before the tasks are created. */
-	prepare?(run: CompletionRun, planned: PlannedTask[], itemCount: number): void;
+	prepare?(run: CompletionRun, planned: PlannedTask[], itemCount: number): Promise<void> | void;
 	/**
 	 * Waits for the created tasks.
 	 *

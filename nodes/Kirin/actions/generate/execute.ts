@@ -200,7 +200,7 @@ export async function execute(
 	}
 	hintFieldsNotSent(this, plans);
 	const strategy = strategyFor(completion);
-	strategy.prepare?.(run, plans, items.length);
+	await strategy.prepare?.(run, plans, items.length);
 
 	const stopped = (error: unknown): never => {
 		throw stoppingError(this.getNode(), error, { plans, created, unanswered }, signal);

@@ -1,17 +1,28 @@
-import type { INodeExecutionData, IWebhookDescription } from 'n8n-workflow';
+import {
+	NodeHelpers,
+	type IDataObject,
+	type INodeExecutionData,
+	type IWebhookDescription,
+} from 'n8n-workflow';
 
 import { markFieldsNotSent } from '../../../shared/items';
 import type { Task } from '../../../shared/task';
 import { formatDuration } from '../../../shared/taskErrors';
 import { poll } from '../poll';
-import type { CompletionStrategy } from '../types';
-import { batchKey, callbackUrl } from './params';
+import type { CompletionRun, CompletionStrategy } from '../types';
+import { batchKey, callbackUrl, PROBE_BODY } from './params';
 
 /**
- * The node's webhook for Wait for Callback, kept in a constant as n8n's own send-and-wait nodes do:
- * the restart webhook of the waiting execution (`$execution.resumeUrl`). The node has no live
- * webhook of its own: n8n would then wait for a test webhook call whenever the node is executed
- * from the editor.
+ * The node's two webhooks for Wait for Callback, kept in a constant as n8n's own send-and-wait
+ * nodes do:
+ * - `default`, the restart webhook of the waiting execution (`$execution.resumeUrl`): it takes the
+ *   batch's one resume, and the tasks' callbacks when the workflow is not published;
+ * - `setup`, a live webhook (`POST /webhook/<webhook id>/callback`) that takes the tasks' callbacks
+ *   of a published workflow without n8n loading the waiting execution, so that a callback costs the
+ *   same in a batch of 400 as in a batch of 1. Its method is an expression that is empty unless the
+ *   workflow is active: n8n registers it when the workflow is published, and leaves it out of
+ *   manual executions (which build the workflow as inactive), so that executing the node from the
+ *   editor does not wait for a test webhook call.
  */
 export const CALLBACK_WEBHOOKS: IWebhookDescription[] = [
 	{
@@ -21,7 +32,62 @@ export const CALLBACK_WEBHOOKS: IWebhookDescription[] = [
 		path: '',
 		restartWebhook: true,
 	},
+	{
+		name: 'setup',
+		httpMethod: '={{ $workflow.active ? "POST" : "" }}',
+		responseMode: 'onReceived',
+		path: 'callback',
+		ndvHideUrl: true,
+		ndvHideMethod: true,
+	},
 ];
+
+/**
+ * The node's live callback webhook URL (`<base>/webhook/<webhook id>/callback`, the base taken from
+ * the resume URL), or undefined for a manual execution (n8n registers no live webhook for it) and for
+ * a node without a webhook id (hand-written workflow JSON; the editor always gives one: n8n stores a
+ * node-name path encoded but looks it up decoded, so such a node's webhook is unreachable).
+ */
+function liveWebhookUrl(run: CompletionRun, resumeUrl: string): string | undefined {
+	const { context } = run;
+	const workflow = context.getWorkflow();
+	const node = context.getNode();
+	if (context.getMode() === 'manual' || !workflow.id || !node.webhookId) return undefined;
+	const parsed = new URL(resumeUrl);
+	const waiting = /^(.*)\/webhook-waiting\/[^/]+\/?$/.exec(`${parsed.origin}${parsed.pathname}`);
+	if (!waiting) return undefined;
+	return NodeHelpers.getNodeWebhookUrl(
+		`${waiting[1]}/webhook`,
+		workflow.id,
+		node,
+		'callback',
+		false,
+	);
+}
+
+/**
+ * Where the tasks call back: the node's live callback webhook when n8n serves it, else the resume
+ * URL. n8n registers the live webhook only while the workflow is published, and the node cannot
+ * read that from the execution (a queue-mode worker sees a published workflow as inactive), so it
+ * asks: one POST of {@link PROBE_BODY} per batch, which only the node's registered webhook answers
+ * with {@link PROBE_ANSWER}.
+ */
+async function callbackTarget(run: CompletionRun, resumeUrl: string): Promise<string> {
+	const url = liveWebhookUrl(run, resumeUrl);
+	if (!url) return resumeUrl;
+	try {
+		const answer = (await run.context.helpers.httpRequest({
+			method: 'POST',
+			url,
+			body: PROBE_BODY,
+			json: true,
+			timeout: 10_000,
+		})) as IDataObject | undefined;
+		return answer?.kirinCallbackWebhook === true ? url : resumeUrl;
+	} catch {
+		return resumeUrl;
+	}
+}
 
 /** The error code of the items a wait limit leaves behind. */
 export const TIMEOUT_CODE = 'TIMEOUT';
@@ -64,14 +130,15 @@ export function callbackStrategy(): CompletionStrategy {
 	let deadline = 0;
 	let resumeUrl = '';
 	return {
-		prepare(run, planned) {
+		async prepare(run, planned) {
 			resumeUrl = String(run.context.evaluateExpression('{{ $execution.resumeUrl }}', 0));
 			deadline = Date.now() + run.settings.timeoutMs;
 			const node = run.context.getNode();
 			const batch = batchKey(run.context.getExecutionId(), node.id ?? node.name, run.runIndex);
+			const target = await callbackTarget(run, resumeUrl);
 			for (const plan of planned) {
 				plan.body.callback_url = callbackUrl(
-					resumeUrl,
+					target,
 					{
 						batch,
 						itemIndex: plan.itemIndex,

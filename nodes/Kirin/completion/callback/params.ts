@@ -111,5 +111,10 @@ export function verifiedParams(query: IDataObject, apiKey: string): BatchParams 
 	return secretMatches(query[QUERY.secret], secret) ? params : undefined;
 }
 
+/** The body of the request that asks whether the node's live callback webhook is registered. */
+export const PROBE_BODY = { kirinProbe: true };
+/** The live callback webhook's answer to {@link PROBE_BODY}. */
+export const PROBE_ANSWER = { kirinCallbackWebhook: true };
+
 /** The query parameter names, for tests and documentation. */
 export const CALLBACK_QUERY = QUERY;

@@ -1,8 +1,9 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { replyWith } from '../../../shared/webhookReply';
+import { checkWithApiKey, loadApiKey } from './apiKeys';
 import { confirmCallback } from './confirm';
-import { executionIdOf, verifiedParams, type BatchParams } from './params';
+import { executionIdOf, PROBE_ANSWER, verifiedParams, type BatchParams } from './params';
 import { resumeIfEnded } from './resume';
 import { isFinished, parseTask } from '../../../shared/task';
 import {
@@ -16,11 +17,6 @@ import {
 	sendWake,
 } from './tracker';
 import { readWake, signedWake } from './wake';
-
-async function apiKeyOf(context: IWebhookFunctions): Promise<string> {
-	const credentials = await context.getCredentials('kirinApi');
-	return String(credentials.apiKey ?? '');
-}
 
 /**
  * One Kirin callback about a task of a waiting batch, in either place it can arrive: checked
@@ -69,14 +65,39 @@ async function handleBatchCallback(
 }
 
 /**
+ * The Kirin node's live callback webhook (`POST /webhook/<webhook id>/callback`, published
+ * workflows): where Wait for Callback sends the tasks' callbacks, so that a callback costs n8n no
+ * load of the waiting execution. Answers 403 to a request without the batch's secret, 400 to a body
+ * that is no task, 4xx to an end the API does not confirm, and 200 to everything else (and to the
+ * node's own probe, which asks whether n8n serves this webhook); the batch's one resume is a signed
+ * wake posted to the resume URL. It never throws.
+ */
+export async function handleLiveCallback(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const reply = replyWith(this);
+	try {
+		const body = this.getBodyData() as IDataObject | undefined;
+		if (body?.kirinProbe === true && Object.keys(body).length === 1)
+			return { webhookResponse: PROBE_ANSWER };
+		const query = this.getQueryData() as IDataObject;
+		const checked = await checkWithApiKey(this, (apiKey) => verifiedParams(query, apiKey));
+		if (!checked)
+			return reply(403, { error: 'This callback does not carry the secret of its batch' });
+		return await handleBatchCallback(this, checked.value, checked.apiKey, false);
+	} catch (error) {
+		return reply(500, { error: (error as Error)?.message ?? 'Callback could not be handled' });
+	}
+}
+
+/**
  * The waiting execution's webhook (POST to `$execution.resumeUrl`): a Kirin callback sent to the
- * resume URL, or a signed wake from a process whose sweep found the batch quiet. A callback carrying another execution's batch is refused (403). It never
- * throws: n8n would resume the execution with its data lost.
+ * resume URL (a workflow that is not published), or a signed wake from the process that saw the
+ * batch end or whose sweep found it quiet. A callback carrying another execution's batch is refused
+ * (403). It never throws: n8n would resume the execution with its data lost.
  */
 export async function handleResumeRequest(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const reply = replyWith(this);
 	try {
-		const apiKey = await apiKeyOf(this);
+		const apiKey = await loadApiKey(this);
 		const executionId = this.getExecutionId();
 		const wake = readWake(this.getBodyData(), apiKey, executionId);
 		if (wake === 'forged')
