@@ -190,22 +190,6 @@ describe('Generate Video with Completion "Wait for Callback"', () => {
 		expect(items[1].json.taskId).toBe(fake.ledger.creates()[1].createdTaskId);
 	});
 
-	test('a lost final callback does not stall the batch: the quiet batch is swept and resumes with every result', async () => {
-		fake.setCallbackOptions({ loseFinalCallbacks: 0.5 });
-		const waiting = await n8n.runUntilWaiting(
-			callbackWorkflow(
-				['a [ms:100]', 'b [ms:150]', 'c [ms:200]', 'd [ms:250]', 'e [ms:300]', 'f [ms:350]'],
-				{ pollInterval: 0.2, timeout: 1 },
-			),
-			credentials,
-		);
-		const run = await waiting.finished();
-		expect(fake.lostFinalCallbacks().length).toBeGreaterThan(0);
-		expect(waiting.resumes).toBe(1);
-		const items = outputOf(run, 'Kirin');
-		expect(items.map((item) => item.json.status)).toEqual(Array(6).fill('completed'));
-	});
-
 	test('an end reported by a callback but not confirmed by the API is refused (409) and changes nothing', async () => {
 		const waiting = await n8n.runUntilWaiting(
 			callbackWorkflow(['slow one [ms:1500]']),
@@ -421,21 +405,28 @@ describe('Wait for Callback in a published workflow', () => {
 		for (const item of items) expect(item.json.videoUrl).toMatch(new RegExp(`^${fake.url}/files/`));
 	});
 
-	test('lost final callbacks: the quiet batch is swept and resumes once with every result', async () => {
-		fake.setCallbackOptions({ loseFinalCallbacks: 0.5 });
-		const waiting = await n8n.runUntilWaiting(
-			publishedWorkflow(
-				['a [ms:100]', 'b [ms:150]', 'c [ms:200]', 'd [ms:250]', 'e [ms:300]', 'f [ms:350]'],
-				{ pollInterval: 0.2, timeout: 2 },
-			),
-			credentials,
-			{ published: true },
-		);
-		const run = await waiting.finished();
-		expect(fake.lostFinalCallbacks().length).toBeGreaterThan(0);
-		expect(waiting.resumes).toBe(1);
-		expect(outputOf(run, 'Kirin').map((item) => item.json.status)).toEqual(
-			Array(6).fill('completed'),
-		);
-	});
+	test.each([
+		['the resume URL', false],
+		['the live webhook of a published workflow', true],
+	])(
+		'lost final callbacks on %s do not stall the batch: the quiet batch is swept and resumes once with every result',
+		async (_where, published) => {
+			fake.setCallbackOptions({ loseFinalCallbacks: 0.5 });
+			const waiting = await n8n.runUntilWaiting(
+				publishedWorkflow(
+					['a [ms:100]', 'b [ms:150]', 'c [ms:200]', 'd [ms:250]', 'e [ms:300]', 'f [ms:350]'],
+					{ pollInterval: 0.2, timeout: 2 },
+				),
+				credentials,
+				{ published },
+			);
+			const run = await waiting.finished();
+			expect(fake.lostFinalCallbacks().length).toBeGreaterThan(0);
+			expect(waiting.resumes).toBe(1);
+			expect(waiting.liveCalls > 0).toBe(published);
+			expect(outputOf(run, 'Kirin').map((item) => item.json.status)).toEqual(
+				Array(6).fill('completed'),
+			);
+		},
+	);
 });
