@@ -1,7 +1,8 @@
 /**
  * Callback against poll in a real n8n, one execution of N items: Webhook -> Split Out -> Kirin ->
  * HTTP Request, whose Completion each batch picks in its request body, with the fake Kirin server
- * (4 s per video). For each batch size (50, 200, 400 items in one execution; KIRIN_BENCH_SIZES=50,200
+ * (4 s per video; KIRIN_BENCH_VIDEO_SECONDS=30 to change) and a poll interval of 1 s
+ * (KIRIN_BENCH_POLL_SECONDS=10, the node's default, to change; single setup only). For each batch size (50, 200, 400 items in one execution; KIRIN_BENCH_SIZES=50,200
  * to change) it runs the batch in poll mode, then in callback mode, and prints the wall time until
  * the last item's result arrived, status requests per task, where the callbacks went (the node's
  * live callback webhook or the resume URL) and the deliveries n8n answered with anything but 2xx,
@@ -25,7 +26,8 @@ import { startCluster, teardown } from './queue/scaleout';
 
 const SIZES = (process.env.KIRIN_BENCH_SIZES ?? '50,200,400').split(',').map(Number);
 const SETUP = process.env.KIRIN_BENCH_SETUP === 'queue' ? 'queue' : 'single';
-const GENERATION_MS = 4000;
+const GENERATION_MS = Number(process.env.KIRIN_BENCH_VIDEO_SECONDS ?? 4) * 1000;
+const POLL_SECONDS = Number(process.env.KIRIN_BENCH_POLL_SECONDS ?? 1);
 const COMPLETION = "={{ $('Start').first().json.body.mode }}";
 
 /** A running n8n with the batch workflow published at `/webhook/kirin-scale-batch`. */
@@ -57,6 +59,7 @@ async function startSingle(): Promise<Bench> {
 				id: 'benchCallback',
 				path: 'kirin-scale-batch',
 				completion: COMPLETION,
+				options: { pollInterval: POLL_SECONDS, timeout: 15 },
 			}),
 		]);
 		await n8n.publish('benchCallback');
@@ -76,7 +79,7 @@ async function startSingle(): Promise<Bench> {
 }
 
 async function startQueue(): Promise<Bench> {
-	const s = await startCluster(COMPLETION);
+	const s = await startCluster(COMPLETION, GENERATION_MS);
 	return {
 		url: s.proxy.url,
 		fake: s.fake,
@@ -159,7 +162,7 @@ async function main(): Promise<void> {
 			rows.push(line);
 		}
 		console.log(
-			`\nmachine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}; ${bench.description}; fake video ${GENERATION_MS / 1000} s; poll interval 1 s\n`,
+			`\nmachine: ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}; ${bench.description}; fake video ${GENERATION_MS / 1000} s; poll interval ${SETUP === 'queue' ? 1 : POLL_SECONDS} s\n`,
 		);
 		console.log(
 			'| items in one execution | poll | callback | callback / poll | status requests per task, poll (mean / max) | callback (mean / max) | callbacks went to | callback deliveries answered non-2xx |',

@@ -52,8 +52,12 @@ const scale: Partial<Scale> = {};
  * proxy and one worker, with the batch workflow published (path `kirin-scale-batch`).
  *
  * @param completion the Kirin node's Completion (a value or an expression)
+ * @param generationMs how long the fake Kirin server takes per video, in milliseconds
  */
-export async function startCluster(completion = 'callback'): Promise<Scale> {
+export async function startCluster(
+	completion = 'callback',
+	generationMs = GENERATION_MS,
+): Promise<Scale> {
 	const install = installN8n();
 	ensurePackages();
 	const root = mkdtempSync(join(tmpdir(), 'kirin-scale-'));
@@ -61,7 +65,7 @@ export async function startCluster(completion = 'callback'): Promise<Scale> {
 	scale.root = root;
 	const redis = (scale.redis = await Redis.start());
 	const postgres = (scale.postgres = await Postgres.start(join(root, 'pg')));
-	const fake = (scale.fake = await startFakeKirin({ generationMs: GENERATION_MS }));
+	const fake = (scale.fake = await startFakeKirin({ generationMs }));
 	const receiver = (scale.receiver = await new Receiver().start());
 	const base = queueModeEnv(redis, postgres, 10);
 	const webhooks = [

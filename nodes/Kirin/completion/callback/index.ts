@@ -74,7 +74,7 @@ function liveWebhookUrl(run: CompletionRun, resumeUrl: string): string | undefin
  */
 async function callbackTarget(run: CompletionRun, resumeUrl: string): Promise<string> {
 	const url = liveWebhookUrl(run, resumeUrl);
-	if (!url) return resumeUrl;
+	if (!url || run.signal?.aborted) return resumeUrl;
 	try {
 		const answer = (await run.context.helpers.httpRequest({
 			method: 'POST',
@@ -82,6 +82,7 @@ async function callbackTarget(run: CompletionRun, resumeUrl: string): Promise<st
 			body: PROBE_BODY,
 			json: true,
 			timeout: 10_000,
+			abortSignal: run.signal,
 		})) as IDataObject | undefined;
 		return answer?.kirinCallbackWebhook === true ? url : resumeUrl;
 	} catch {
@@ -135,7 +136,7 @@ export function callbackStrategy(): CompletionStrategy {
 			deadline = Date.now() + run.settings.timeoutMs;
 			const node = run.context.getNode();
 			const batch = batchKey(run.context.getExecutionId(), node.id ?? node.name, run.runIndex);
-			const target = await callbackTarget(run, resumeUrl);
+			const target = planned.length > 0 ? await callbackTarget(run, resumeUrl) : resumeUrl;
 			for (const plan of planned) {
 				plan.body.callback_url = callbackUrl(
 					target,
