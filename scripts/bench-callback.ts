@@ -20,6 +20,7 @@ import '../test/harness/setup';
 import { cpus, totalmem } from 'os';
 
 import { startFakeKirin, type FakeKirin } from '../test/fake-kirin/server';
+import { waitForPostWebhook } from './e2e/checks';
 import { installN8n, N8nInstance } from './e2e/n8n';
 import { batchWorkflow, BatchReceiver, kirinCredential } from './queue/batch';
 import { startCluster, teardown } from './queue/scaleout';
@@ -36,8 +37,6 @@ interface Bench {
 	fake: FakeKirin;
 	receiver: BatchReceiver;
 	description: string;
-	/** When n8n was ready (ms since the epoch). */
-	startedAt: number;
 	stop(): Promise<void>;
 }
 
@@ -73,7 +72,6 @@ async function startSingle(): Promise<Bench> {
 		fake,
 		receiver,
 		description: `one n8n ${install.version ?? ''} in regular mode, SQLite`,
-		startedAt: Date.now(),
 		stop,
 	};
 }
@@ -85,7 +83,6 @@ async function startQueue(): Promise<Bench> {
 		fake: s.fake,
 		receiver: s.receiver,
 		description: 'n8n queue mode, 2 webhook processes behind a round-robin proxy, 1 worker',
-		startedAt: Date.now(),
 		stop: teardown,
 	};
 }
@@ -105,20 +102,14 @@ async function runBatch(b: Bench, mode: 'poll' | 'callback', size: number): Prom
 		id: `${label}-0-${index}`,
 		prompt: `${label} item ${index}`,
 	}));
-	let started = Date.now();
-	for (;;) {
-		started = Date.now();
-		const response = await fetch(`${b.url}/webhook/kirin-scale-batch`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ mode, items }),
-		});
-		if (response.status === 200) break;
-		// n8n answers 404 until it has registered the published workflow's webhooks after start.
-		if (response.status !== 404 || Date.now() - b.startedAt > 120_000)
-			throw new Error(`starting the ${label} batch answered ${response.status}`);
-		await new Promise((resolve) => setTimeout(resolve, 500));
-	}
+	const started = Date.now();
+	const response = await fetch(`${b.url}/webhook/kirin-scale-batch`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ mode, items }),
+	});
+	if (response.status !== 200)
+		throw new Error(`starting the ${label} batch answered ${response.status}`);
 	const deadline = started + 20 * 60_000;
 	const mine = () => b.receiver.of(label);
 	while (mine().length < size) {
@@ -147,6 +138,7 @@ async function runBatch(b: Bench, mode: 'poll' | 'callback', size: number): Prom
 async function main(): Promise<void> {
 	const bench = SETUP === 'queue' ? await startQueue() : await startSingle();
 	try {
+		await waitForPostWebhook(bench.url, 'kirin-scale-batch');
 		const rows: string[] = [];
 		for (const size of SIZES) {
 			const poll = await runBatch(bench, 'poll', size);

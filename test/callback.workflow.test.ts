@@ -260,10 +260,7 @@ function publishedWorkflow(
 	options: Record<string, unknown> = {},
 	webhookId = WEBHOOK_ID,
 ) {
-	const json = kirinWorkflow(
-		generateFromPrompts({ model: 'kirin_v2_5_turbo_t2v', completion: 'callback', options }),
-		promptItems(...items),
-	);
+	const json = callbackWorkflow(items, options);
 	const kirin = json.nodes.find((node) => node.name === 'Kirin')!;
 	if (webhookId) kirin.webhookId = webhookId;
 	return json;

@@ -81,3 +81,23 @@ export async function waitFor<T>(
 		await new Promise((wake) => setTimeout(wake, stepMs));
 	}
 }
+
+/**
+ * Waits until the n8n at `baseUrl` serves the production webhook `POST /webhook/<path>`, without
+ * calling it: a GET gets "not registered for GET requests. Did you mean to make a POST request?"
+ * once n8n has registered it (after start, a published workflow's webhooks come a little later).
+ *
+ * @throws Error after 120 s
+ */
+export async function waitForPostWebhook(baseUrl: string, path: string): Promise<void> {
+	await waitFor(
+		`the webhook ${path}`,
+		async () => {
+			const response = await fetch(`${baseUrl}/webhook/${path}`).catch(() => undefined);
+			const text = response ? await response.text() : '';
+			return /Did you mean to make a POST request/.test(text) ? true : undefined;
+		},
+		120_000,
+		500,
+	);
+}

@@ -24,7 +24,7 @@ import { join } from 'path';
 import { startFakeKirin, type FakeKirin } from '../../test/fake-kirin/server';
 import { makePng } from '../../test/fixtures/images';
 import { compareVersions, installN8n, N8nInstance, PACKAGE_ROOT, type N8nChoice } from './n8n';
-import { check, expect, results, waitFor } from './checks';
+import { check, expect, results, waitFor, waitForPostWebhook } from './checks';
 
 type Json = Record<string, unknown>;
 type WorkflowJson = {
@@ -595,27 +595,8 @@ async function setUp(n8n: N8nInstance, fake: FakeKirin, receiver: Receiver): Pro
 		'kirin-callback-batch',
 		triggerUrl.split('/webhook/')[1],
 	];
-	for (const path of webhookPaths) await waitForPostWebhook(n8n, path);
+	for (const path of webhookPaths) await waitForPostWebhook(n8n.url, path);
 	return { n8n, fake, receiver, image, sheetRows, startTasks, triggerUrl };
-}
-
-/**
- * Waits until n8n serves the production webhook `POST /webhook/<path>`, without calling it: a GET
- * gets "not registered for GET requests. Did you mean to make a POST request?" once it is there.
- *
- * @throws Error after 120 s
- */
-async function waitForPostWebhook(n8n: N8nInstance, path: string): Promise<void> {
-	await waitFor(
-		`the webhook ${path}`,
-		async () => {
-			const response = await fetch(`${n8n.url}/webhook/${path}`).catch(() => undefined);
-			const text = response ? await response.text() : '';
-			return /Did you mean to make a POST request/.test(text) ? true : undefined;
-		},
-		120_000,
-		500,
-	);
 }
 
 /**

@@ -5,7 +5,13 @@ const recentKeys = new Map<string, string[]>();
 const MAX_CREDENTIALS = 100;
 const KEYS_PER_CREDENTIAL = 3;
 
-/** The node's Kirin API key, read (and decrypted) by n8n from the credential. */
+/**
+ * The node's Kirin API key, read and decrypted by n8n from the `kirinApi` credential
+ * (`IWebhookFunctions.getCredentials`).
+ *
+ * @returns the key, `''` when the credential has none
+ * @throws when n8n cannot read the credential (missing, or not shared with the workflow)
+ */
 export async function loadApiKey(context: IWebhookFunctions): Promise<string> {
 	const credentials = await context.getCredentials('kirinApi');
 	return String(credentials.apiKey ?? '');
@@ -19,7 +25,7 @@ function remember(credentialId: string, apiKey: string): void {
 }
 
 /**
- * Checks a request's secret with the node's API key, sparing n8n a credential read for most
+ * Checks a request's secret (an HMAC keyed with the API key, see `shared/secrets.ts`) with the node's API key, sparing n8n a credential read for most
  * callbacks of a batch: the keys that checked a secret of this credential before are tried first,
  * and only when none does is the credential read (a first callback, a rotated key, a forged one).
  *

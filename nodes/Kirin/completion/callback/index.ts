@@ -10,7 +10,7 @@ import type { Task } from '../../../shared/task';
 import { formatDuration } from '../../../shared/taskErrors';
 import { poll } from '../poll';
 import type { CompletionRun, CompletionStrategy } from '../types';
-import { batchKey, callbackUrl, PROBE_BODY } from './params';
+import { batchKey, callbackUrl, PROBE_ANSWER, PROBE_BODY } from './params';
 
 /**
  * The node's two webhooks for Wait for Callback, kept in a constant as n8n's own send-and-wait
@@ -22,7 +22,9 @@ import { batchKey, callbackUrl, PROBE_BODY } from './params';
  *   same in a batch of 400 as in a batch of 1. Its method is an expression that is empty unless the
  *   workflow is active: n8n registers it when the workflow is published, and leaves it out of
  *   manual executions (which build the workflow as inactive), so that executing the node from the
- *   editor does not wait for a test webhook call.
+ *   editor does not wait for a test webhook call. (n8n API, 1.x and 2.x: `getNodeWebhooks` skips a
+ *   webhook whose method evaluates to an empty string; `TestWebhooks.toWorkflow` builds the
+ *   workflow with `active: false`; activation and `LiveWebhooks` build it active.)
  */
 export const CALLBACK_WEBHOOKS: IWebhookDescription[] = [
 	{
@@ -66,11 +68,12 @@ function liveWebhookUrl(run: CompletionRun, resumeUrl: string): string | undefin
 }
 
 /**
- * Where the tasks call back: the node's live callback webhook when n8n serves it, else the resume
- * URL. n8n registers the live webhook only while the workflow is published, and the node cannot
- * read that from the execution (a queue-mode worker sees a published workflow as inactive), so it
- * asks: one POST of {@link PROBE_BODY} per batch, which only the node's registered webhook answers
- * with {@link PROBE_ANSWER}.
+ * Where the tasks call back (a URL without the batch parameters): the node's live callback webhook
+ * when n8n serves it, else the resume URL. n8n registers the live webhook only while the workflow
+ * is published, and the node cannot read that from the execution (a queue-mode worker sees a
+ * published workflow as inactive), so it asks: one POST of {@link PROBE_BODY} per batch, which only
+ * the node's registered webhook answers with {@link PROBE_ANSWER}. The probe waits at most 10 s and
+ * ends with the execution's stop; any failure means the resume URL. It never throws.
  */
 async function callbackTarget(run: CompletionRun, resumeUrl: string): Promise<string> {
 	const url = liveWebhookUrl(run, resumeUrl);
@@ -84,7 +87,7 @@ async function callbackTarget(run: CompletionRun, resumeUrl: string): Promise<st
 			timeout: 10_000,
 			abortSignal: run.signal,
 		})) as IDataObject | undefined;
-		return answer?.kirinCallbackWebhook === true ? url : resumeUrl;
+		return answer?.kirinCallbackWebhook === PROBE_ANSWER.kirinCallbackWebhook ? url : resumeUrl;
 	} catch {
 		return resumeUrl;
 	}
