@@ -328,6 +328,9 @@ describe('Wait for Callback in a published workflow', () => {
 			expect(fake.ledger.statusPolls(String(item.json.taskId))).toBe(1);
 		});
 		expect(fake.ledger.callbacks().every((attempt) => attempt.httpStatus === 200)).toBe(true);
+		// The items the processes shared through the workflow's static data (saved by n8n after each
+		// live call) are dropped once the batch resumed: the next batches do not load them.
+		expect(JSON.stringify(waiting.workflow.staticData)).not.toContain(String(items[0].json.taskId));
 	});
 
 	test('n8n registers the live callback webhook only for an active workflow, so an Execute step in the editor waits for no webhook call', async () => {

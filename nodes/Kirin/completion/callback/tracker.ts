@@ -15,7 +15,9 @@ import { signedWake, type WakeMessage } from './wake';
  * usually knows the whole batch. Where it does not (a save raced, a callback was lost, n8n
  * restarted), a sweep asks the waiting execution to look the rest up: after a quiet period of at
  * least the poll interval (doubling after each sweep that finds the batch unfinished) and, at the
- * latest, at the deadline, when the batch resumes with what has ended.
+ * latest, at the deadline, when the batch resumes with what has ended. A batch's shared entry is
+ * dropped when a live call resumes it (n8n loads the static data with every live call), or an hour
+ * past its deadline.
  */
 
 interface BatchState {
@@ -81,6 +83,11 @@ function stateOf(params: BatchParams): BatchState | undefined {
 	return state;
 }
 
+/** A batch's key in the shared static data: its execution id and batch key. */
+function sharedKeyOf(state: BatchState): string {
+	return `${state.executionId}|${state.params.batch}`;
+}
+
 /**
  * The confirmed items of a batch that other processes shared through static data, after adding
  * this process's own; entries past their deadline are dropped.
@@ -98,7 +105,7 @@ function sharedItems(state: BatchState, staticData: IDataObject | undefined): Ma
 	const now = Date.now();
 	for (const [key, entry] of Object.entries(all))
 		if (entry.deadline < now - 3_600_000) delete all[key];
-	const key = `${state.executionId}|${state.params.batch}`;
+	const key = sharedKeyOf(state);
 	const mine = all[key] ?? { deadline: state.params.deadline, done: {} };
 	for (const [itemIndex, taskId] of Object.entries(mine.done)) {
 		if (!known.has(Number(itemIndex))) known.set(Number(itemIndex), taskId);
@@ -150,6 +157,10 @@ export function recordTerminal(
 	state.fruitless = 0;
 	const known = sharedItems(state, staticData);
 	if (known.size >= params.taskCount) {
+		// Resumed from here: the batch's shared entry is no longer needed, and n8n would otherwise
+		// load it with every live call of the workflow until it expires.
+		const shared = staticData?.[SHARED_KEY] as IDataObject | undefined;
+		if (shared) delete shared[sharedKeyOf(state)];
 		state.woken = true;
 		state.sweeper?.abort();
 		return {
