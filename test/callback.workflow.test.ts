@@ -5,7 +5,9 @@ import { Workflow } from 'n8n-workflow';
 import { startFakeKirin, type FakeKirin } from './fake-kirin/server';
 import { postJson, resetCallbackOptions } from './harness/fake-api';
 import { loadPackage, outputOf, type WorkflowJson } from './harness/harness';
+import { sleep, waitFor } from './harness/wait';
 import { N8nWebhookServer } from './harness/webhooks';
+import { signedWake } from '../nodes/Kirin/completion/callback/wake';
 import {
 	generateFromPrompts,
 	kirinCredentials,
@@ -49,6 +51,26 @@ function callbackWorkflow(
 		promptItems(...items),
 		{ continueOnFail },
 	);
+}
+
+/** Items -> Kirin -> Kirin 2, both waiting for callbacks: one execution that waits twice in turn. */
+function twoWaitsWorkflow(items: string[], secondPrompt: string): WorkflowJson {
+	const json = callbackWorkflow(items);
+	const first = json.nodes.find((node) => node.name === 'Kirin')!;
+	json.nodes.push({
+		...first,
+		id: 'kirin-node-2',
+		name: 'Kirin 2',
+		position: [600, 0],
+		parameters: { ...first.parameters, prompt: secondPrompt },
+	});
+	json.connections.Kirin = { main: [[{ node: 'Kirin 2', type: 'main', index: 0 }]] };
+	return json;
+}
+
+/** The `kirinBatch` of the first task created with a callback URL. */
+function firstBatchKey(): string {
+	return callbackUrls()[0].searchParams.get('kirinBatch')!;
 }
 
 describe('Generate Video with Completion "Wait for Callback"', () => {
@@ -230,6 +252,78 @@ describe('Generate Video with Completion "Wait for Callback"', () => {
 		expect(outputOf(secondRun, 'Kirin')[0].json.taskId).toBe(
 			fake.ledger.creates()[1].createdTaskId,
 		);
+	});
+
+	test('an execution that waits twice (two Kirin nodes, or a loop) resumes each batch once, with its results', async () => {
+		const waiting = await n8n.runUntilWaiting(
+			twoWaitsWorkflow(['one [ms:100]', 'two [ms:150]'], 'a second video [ms:100]'),
+			credentials,
+		);
+		const run = await Promise.race([
+			waiting.finished(),
+			sleep(8000).then(() => {
+				throw new Error(
+					`the execution is still ${waiting.status} after ${waiting.resumes} resumes`,
+				);
+			}),
+		]);
+		expect(waiting.resumes).toBe(2);
+		expect(outputOf(run, 'Kirin').map((item) => item.json.status)).toEqual([
+			'completed',
+			'completed',
+		]);
+		expect(outputOf(run, 'Kirin 2').map((item) => item.json.status)).toEqual([
+			'completed',
+			'completed',
+		]);
+	});
+
+	test("wakes of an execution's earlier batch change nothing while it waits for a later one", async () => {
+		const waiting = await n8n.runUntilWaiting(
+			twoWaitsWorkflow(['one [ms:100]'], 'a later video [ms:2500]'),
+			credentials,
+		);
+		const batch = firstBatchKey();
+		await waitFor(() => waiting.resumes === 1 && waiting.status === 'waiting', {
+			what: 'the second wait',
+		});
+		const later = fake.ledger.creates()[1];
+		const resumeUrl = new URL(callbackUrls()[1].toString());
+		for (const name of [...resumeUrl.searchParams.keys()])
+			if (name.startsWith('kirin')) resumeUrl.searchParams.delete(name);
+		// What a process that saw part of the first batch sends at that batch's deadline: to this
+		// process, which resumed that batch, and to one that did not (a batch of the execution that
+		// resumed elsewhere), whose answer 409 ends the sender's sweeps.
+		const staleSweep = (batchKey: string) =>
+			signedWake(
+				{
+					batch: batchKey,
+					reason: 'sweep',
+					deadline: Date.now() - 1,
+					results: [],
+					known: [],
+					anchor: {
+						itemIndex: 0,
+						externalTaskId: String(
+							(fake.ledger.creates()[0].body as { external_task_id: string }).external_task_id,
+						),
+					},
+				},
+				fake.apiKey,
+				waiting.executionId,
+			);
+		const resumedHere = await postJson(resumeUrl.toString(), staleSweep(batch));
+		expect(resumedHere.status).toBe(200);
+		expect(JSON.parse(resumedHere.body)).toEqual({ received: true, resumed: true });
+		const resumedElsewhere = await postJson(resumeUrl.toString(), staleSweep(`${batch}-elsewhere`));
+		expect(resumedElsewhere.status).toBe(409);
+
+		expect(waiting.status).toBe('waiting');
+		expect(waiting.resumes).toBe(1);
+		expect(fake.ledger.statusPolls(later.createdTaskId!)).toBe(0);
+		const run = await waiting.finished();
+		expect(waiting.resumes).toBe(2);
+		expect(outputOf(run, 'Kirin 2')[0].json.status).toBe('completed');
 	});
 
 	test('a wake that is not signed with the API key is refused (403)', async () => {

@@ -67,6 +67,7 @@ describe('wake requests', () => {
 		deadline: params.deadline,
 		results: [{ itemIndex: 0, task: { taskId: 'tsk_1', status: 'completed' } }],
 		known: [],
+		anchor: { itemIndex: 0, externalTaskId: 'n8n-41-0' },
 	};
 
 	it('are accepted only for the execution they were signed for', () => {

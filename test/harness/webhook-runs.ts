@@ -47,6 +47,8 @@ export type ExpressLikeResponse = ServerResponse & {
 interface WorkflowRunContext {
 	readonly workflow: Workflow;
 	readonly credentials: Record<string, ICredentialDataDecryptedObject>;
+	/** The base URL of the server that answers the run's webhooks (resume URLs point there). */
+	readonly webhookBaseUrl?: string;
 }
 
 /** `additionalData` for running `context.workflow` as execution `executionId`. */
@@ -61,6 +63,7 @@ async function additionalDataFor(
 		credentialTypes,
 		{ id: workflow.id, name: workflow.name } as IWorkflowBase,
 		executionId,
+		context.webhookBaseUrl,
 	);
 }
 
@@ -111,6 +114,7 @@ async function runWebhookMethod(
 /** An execution that waits for callbacks on its resume URL. */
 export class WaitingExecution implements WorkflowRunContext {
 	status: 'running' | 'waiting' | 'resuming' | 'finished' = 'running';
+	/** The run that ended waiting (the latest, when the execution waits again after a resume). */
 	firstRun: IRun | undefined;
 	stored: IRunExecutionData | undefined;
 	/** How often the waiting node's webhook ran, and how often it resumed the execution. */
@@ -123,6 +127,7 @@ export class WaitingExecution implements WorkflowRunContext {
 		readonly executionId: string,
 		readonly workflow: Workflow,
 		readonly credentials: Record<string, ICredentialDataDecryptedObject>,
+		readonly webhookBaseUrl?: string,
 	) {
 		this.finishedRun = new Promise((resolve) => (this.resolveFinished = resolve));
 	}
@@ -207,11 +212,18 @@ export class WaitingExecution implements WorkflowRunContext {
 		return await this.finished();
 	}
 
+	/** Runs the execution on from `data`: to its end, or to the next wait (another node waits). */
 	private async continueWith(data: IRunExecutionData): Promise<void> {
 		const additionalData = await additionalDataFor(this, this.executionId);
 		const run = await new WorkflowExecute(additionalData, 'manual', data).processRunExecutionData(
 			this.workflow,
 		);
+		if (run.status === 'waiting') {
+			this.firstRun = run;
+			this.stored = deepCopy(run.data) as IRunExecutionData;
+			this.status = 'waiting';
+			return;
+		}
 		this.status = 'finished';
 		this.resolveFinished(run);
 	}

@@ -68,7 +68,12 @@ export class N8nWebhookServer {
 		}: { published?: boolean; liveWebhooks?: boolean } = {},
 	): Promise<WaitingExecution> {
 		const started = await startWorkflow(json, credentials, undefined, this.url, published);
-		const entry = new WaitingExecution(started.executionId, started.workflow, credentials);
+		const entry = new WaitingExecution(
+			started.executionId,
+			started.workflow,
+			credentials,
+			this.url,
+		);
 		this.waiting.set(started.executionId, entry);
 		if (liveWebhooks) {
 			// n8n registers a published workflow's live webhooks: the Kirin node's callback webhook.

@@ -4,7 +4,7 @@ import { replyWith } from '../../../shared/webhookReply';
 import { checkWithApiKey, loadApiKey } from './apiKeys';
 import { confirmCallback } from './confirm';
 import { executionIdOf, PROBE_ANSWER, verifiedParams, type BatchParams } from './params';
-import { resumeIfEnded } from './resume';
+import { resumeIfEnded, waitsFor } from './resume';
 import { isFinished, parseTask } from '../../../shared/task';
 import {
 	alreadyEnded,
@@ -15,6 +15,8 @@ import {
 	postWith,
 	recordTerminal,
 	sendWake,
+	settled,
+	wakeFailed,
 } from './tracker';
 import { readWake, signedWake } from './wake';
 
@@ -53,13 +55,17 @@ async function handleBatchCallback(
 	}
 	if (resumeHere) {
 		markWoken(params);
-		return await resumeIfEnded(context, next.message);
+		const answer = await resumeIfEnded(context, next.message);
+		// Not resumed (a task another process reported could not be looked up): sweep later.
+		const resumed =
+			answer.workflowData !== undefined ||
+			(answer.webhookResponse as IDataObject | undefined)?.resumed === true;
+		if (!resumed) wakeFailed(params, postWith(context), apiKey);
+		return answer;
 	}
 	const body = signedWake(next.message, apiKey, next.executionId);
 	void sendWake(postWith(context), params, body).then((answer) => {
-		// Not resumed (another process's report was not confirmed yet): keep sweeping.
-		if (!answer.resumed && answer.status !== 404 && answer.status !== 409)
-			armSweep(params, postWith(context), apiKey);
+		if (!settled(answer)) wakeFailed(params, postWith(context), apiKey);
 	});
 	return { webhookResponse: { received: true, resumed: false } };
 }
@@ -92,7 +98,9 @@ export async function handleLiveCallback(this: IWebhookFunctions): Promise<IWebh
  * The waiting execution's webhook (POST to `$execution.resumeUrl`): a Kirin callback sent to the
  * resume URL (a workflow that is not published), or a signed wake from the process that saw the
  * batch end or whose sweep found it quiet. A callback carrying another execution's batch is refused
- * (403). It never throws: n8n would resume the execution with its data lost.
+ * (403); one of a batch this execution resumed from earlier is answered 200 and changes nothing; a
+ * wake of such a batch is refused (409). It never throws: n8n would resume the execution with its
+ * data lost.
  */
 export async function handleResumeRequest(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const reply = replyWith(this);
@@ -109,6 +117,9 @@ export async function handleResumeRequest(this: IWebhookFunctions): Promise<IWeb
 				error: 'This callback does not carry the secret of a batch of this execution',
 			});
 		}
+		// A late callback of a batch this execution already resumed from: nothing left to do.
+		if (!waitsFor(this, params.itemIndex, params.externalTaskId))
+			return { webhookResponse: { received: true, resumed: false } };
 		return await handleBatchCallback(this, params, apiKey, true);
 	} catch (error) {
 		return reply(500, { error: (error as Error)?.message ?? 'Callback could not be handled' });

@@ -11,8 +11,19 @@ import { runSettingsFrom } from '../../settings';
 import { lookUpEnded } from './confirm';
 import type { WakeMessage } from './wake';
 
-/** Executions this process resumed, so that a second wake in the same process changes nothing. */
+import { replyWith } from '../../../shared/webhookReply';
+
+/**
+ * Batches this process resumed (`<execution id>|<batch key>`, oldest first, at most
+ * {@link MAX_RESUMED}), so that a second wake of a batch in the same process changes nothing.
+ */
 const resumed = new Set<string>();
+const MAX_RESUMED = 1000;
+
+function rememberResumed(key: string): void {
+	resumed.add(key);
+	if (resumed.size > MAX_RESUMED) resumed.delete(resumed.values().next().value as string);
+}
 
 /**
  * The task an item of the waiting batch waits for: the `taskId` of the item the node stored (items
@@ -29,6 +40,20 @@ function storedItems(context: IWebhookFunctions): INodeExecutionData[] {
 		0,
 	) as unknown as INodeExecutionData[];
 	return Array.isArray(items) ? items : [];
+}
+
+/**
+ * Whether the waiting node waits for the task of item `itemIndex` with external task id
+ * `externalTaskId`, that is for the batch a callback or wake names (an execution can wait several
+ * times, at one resume URL: two Kirin nodes, or a loop).
+ */
+export function waitsFor(
+	context: IWebhookFunctions,
+	itemIndex: number,
+	externalTaskId: string,
+): boolean {
+	const item = storedItems(context)[itemIndex];
+	return item !== undefined && item.json?.externalTaskId === externalTaskId;
 }
 
 /** The stored item of an item whose task did not end: what n8n outputs at the wait limit. */
@@ -83,9 +108,13 @@ export async function resumeIfEnded(
 	context: IWebhookFunctions,
 	message: WakeMessage,
 ): Promise<IWebhookResponseData> {
-	const executionId = context.getExecutionId();
-	if (resumed.has(executionId)) return { webhookResponse: { received: true, resumed: false } };
+	const key = `${context.getExecutionId()}|${message.batch}`;
+	// Resumed here already (n8n has not marked the execution running yet): the batch has resumed.
+	if (resumed.has(key)) return { webhookResponse: { received: true, resumed: true } };
 	const stored = storedItems(context);
+	const anchor = stored[message.anchor.itemIndex];
+	if (anchor?.json?.externalTaskId !== message.anchor.externalTaskId)
+		return replyWith(context)(409, { error: 'This execution is not waiting for that batch' });
 	const ended = new Map<number, Task>();
 	for (const { itemIndex, task } of message.results) {
 		const parsed = task as unknown as Task;
@@ -106,8 +135,8 @@ export async function resumeIfEnded(
 	if (unfinished > 0 && Date.now() < message.deadline) {
 		return { webhookResponse: { received: true, resumed: false, unfinished } };
 	}
-	if (resumed.has(executionId)) return { webhookResponse: { received: true, resumed: false } };
-	resumed.add(executionId);
+	if (resumed.has(key)) return { webhookResponse: { received: true, resumed: true } };
+	rememberResumed(key);
 	const output = await resumeOutput(context, stored, ended);
 	return { workflowData: [output], webhookResponse: { received: true, resumed: true } };
 }

@@ -46,13 +46,32 @@ const MAX_BATCHES = 1000;
 const batches = new Map<string, BatchState>();
 
 /**
- * How one process posts to a resume URL (n8n's `helpers.httpRequest`, captured from a webhook):
- * the HTTP status and whether the answer says the batch resumed.
+ * What a resume URL answered a wake: the HTTP status (0 when no answer came), whether the batch
+ * resumed, and whether n8n refused it only because the execution is running (409 "is running
+ * already": not saved as waiting yet, or resuming), so that it is worth sending again.
  */
-export type Post = (
-	url: string,
-	body: IDataObject,
-) => Promise<{ status: number; resumed: boolean }>;
+export interface WakeAnswer {
+	status: number;
+	resumed: boolean;
+	running: boolean;
+}
+
+/**
+ * How one process posts to a resume URL (n8n's `helpers.httpRequest`, captured from a webhook).
+ */
+export type Post = (url: string, body: IDataObject) => Promise<WakeAnswer>;
+
+/**
+ * Whether a wake's answer ends this process's part in the batch: it resumed, the execution is gone
+ * (404) or finished or waits for another batch (409 other than "running"), or the wake was refused
+ * (401, 403: the API key changed). Anything else (2xx without a resume, 409 "running", 5xx, no
+ * answer) leaves the batch to a later sweep.
+ */
+export function settled(answer: WakeAnswer): boolean {
+	if (answer.resumed) return true;
+	if (answer.status === 409) return !answer.running;
+	return answer.status === 404 || answer.status === 401 || answer.status === 403;
+}
 
 /** The static data key under which confirmed items are shared between processes. */
 const SHARED_KEY = 'kirinCallbackBatches';
@@ -133,6 +152,7 @@ function wakeMessage(
 		known: [...known]
 			.filter(([itemIndex]) => !state.results.has(itemIndex))
 			.map(([itemIndex, taskId]) => ({ itemIndex, taskId })),
+		anchor: { itemIndex: state.params.itemIndex, externalTaskId: state.params.externalTaskId },
 	};
 }
 
@@ -200,6 +220,19 @@ export function noteUnderway(params: BatchParams, post: Post, apiKey: string): v
 	armSweep(params, post, apiKey, params.deadline);
 }
 
+/**
+ * After a wake this process sent did not settle the batch (see {@link settled}): the batch is no
+ * longer taken as woken here, and a sweep is armed, so that it still resumes.
+ *
+ * @param apiKey signs the sweep
+ */
+export function wakeFailed(params: BatchParams, post: Post, apiKey: string): void {
+	const state = stateOf(params);
+	if (!state) return;
+	state.woken = false;
+	armSweep(params, post, apiKey);
+}
+
 /** Marks a batch resumed in this process (the resume happened here), ending its sweeps. */
 export function markWoken(params: BatchParams): void {
 	const state = stateOf(params);
@@ -214,27 +247,27 @@ function quietMs(state: BatchState): number {
 }
 
 /**
- * Sends a wake to the batch's resume URL, retrying n8n's own refusals under load (5xx, network)
- * with backoff, until a minute past the deadline.
+ * Sends a wake to the batch's resume URL, retrying with backoff (250 ms doubling to 10 s, 12
+ * attempts, until a minute past the deadline) n8n's own refusals under load (5xx, no answer) and its
+ * 409 for an execution that is running (not saved as waiting yet, or resuming).
  *
- * @returns the final HTTP status (200 answered, 409 or 404 when the execution is no longer waiting,
- *   0 when no answer came) and whether the batch resumed
+ * @returns the last answer (see {@link WakeAnswer})
  */
 export async function sendWake(
 	post: Post,
 	params: BatchParams,
 	body: IDataObject,
 	signal?: AbortSignal,
-): Promise<{ status: number; resumed: boolean }> {
+): Promise<WakeAnswer> {
 	let delay = 250;
-	let last = { status: 0, resumed: false };
+	let last: WakeAnswer = { status: 0, resumed: false, running: false };
 	for (let attempt = 0; attempt < 12; attempt++) {
 		try {
 			last = await post(params.resumeUrl, body);
 		} catch {
-			last = { status: 0, resumed: false };
+			last = { status: 0, resumed: false, running: false };
 		}
-		if (last.status !== 0 && last.status < 500) return last;
+		if (last.status !== 0 && last.status < 500 && !last.running) return last;
 		if (Date.now() > params.deadline + 60_000) return last;
 		await sleepUnlessAborted(delay, signal);
 		delay = Math.min(delay * 2, 10_000);
@@ -278,11 +311,13 @@ export function armSweep(params: BatchParams, post: Post, apiKey: string, at?: n
 				signedWake(message, apiKey, state.executionId),
 				controller.signal,
 			);
-			// Resumed, or no longer waiting (resumed elsewhere, finished, stopped): nothing left to do.
-			if (answer.resumed || answer.status === 404 || answer.status === 409) state.woken = true;
+			// Resumed, or no longer waiting for this batch: nothing left to do.
+			if (settled(answer)) state.woken = true;
 			if (state.woken || Date.now() > params.deadline + 60_000) break;
 			state.fruitless++;
-			state.sweepAt = Math.min(Date.now() + quietMs(state), Math.max(params.deadline, Date.now()));
+			// The next sweep after a quiet period; the deadline's sweep at the deadline, once.
+			const next = Date.now() + quietMs(state);
+			state.sweepAt = Date.now() < params.deadline ? Math.min(next, params.deadline) : next;
 		}
 		state.sweeper = undefined;
 	};
@@ -303,7 +338,13 @@ export function postWith(context: IWebhookFunctions): Post {
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			timeout: 120_000,
-		})) as { statusCode: number; body?: { resumed?: unknown } };
-		return { status: response.statusCode, resumed: response.body?.resumed === true };
+		})) as { statusCode: number; body?: { resumed?: unknown; message?: unknown } };
+		return {
+			status: response.statusCode,
+			resumed: response.body?.resumed === true,
+			// n8n's ConflictError: `The execution "<id>" is running already.`
+			running:
+				response.statusCode === 409 && /running already/i.test(String(response.body?.message)),
+		};
 	};
 }

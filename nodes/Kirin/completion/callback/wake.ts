@@ -19,6 +19,12 @@ export interface WakeMessage {
 	/** Parsed tasks (`Task` of `shared/task.ts`) as this process confirmed them. */
 	results: Array<{ itemIndex: number; task: IDataObject }>;
 	known: Array<{ itemIndex: number; taskId: string }>;
+	/**
+	 * One item of the batch and its external task id, from a callback URL of the batch: the waiting
+	 * execution takes the wake only if its waiting item has that external task id, so that a wake of
+	 * an earlier batch of the same execution (same resume URL) never acts on a later wait.
+	 */
+	anchor: { itemIndex: number; externalTaskId: string };
 }
 
 function signature(message: WakeMessage, apiKey: string, executionId: string): string {
@@ -55,7 +61,9 @@ export function readWake(
 	if (
 		typeof message?.batch !== 'string' ||
 		!Array.isArray(message.results) ||
-		!Array.isArray(message.known)
+		!Array.isArray(message.known) ||
+		typeof message.anchor?.itemIndex !== 'number' ||
+		typeof message.anchor.externalTaskId !== 'string'
 	) {
 		return 'forged';
 	}
