@@ -178,9 +178,10 @@ describe('Generate Video with Completion "Wait for Callback"', () => {
 			callbackWorkflow(['quick [ms:50]', 'stuck [never]'], { timeout: 0.01, pollInterval: 0.1 }),
 			credentials,
 		);
-		// n8n's own wait limit comes a little after the node's timeout, so the node resumes first.
+		// n8n's own wait limit comes three minutes after the node's timeout: time for the resume at the
+		// deadline (look-ups, downloads) to end before n8n outputs the stored TIMEOUT items.
 		expect(waiting.firstRun!.waitTill!.getTime()).toBeGreaterThan(
-			Date.now() + 0.01 * 60_000 - 1000,
+			Date.now() + 0.01 * 60_000 + 3 * 60_000 - 5000,
 		);
 		const run = await waiting.finished();
 		expect(waiting.resumes).toBe(1);
@@ -276,6 +277,26 @@ describe('Generate Video with Completion "Wait for Callback"', () => {
 			'completed',
 			'completed',
 		]);
+	});
+
+	test('with Download Video on, the batch resumes with each video as binary data, in input order', async () => {
+		const json = kirinWorkflow(
+			generateFromPrompts({
+				model: 'kirin_v2_5_turbo_t2v',
+				completion: 'callback',
+				downloadVideo: true,
+			}),
+			promptItems('a fox [ms:150] [size:3000]', 'an owl [ms:50] [size:2000]', 'a cat [ms:100]'),
+		);
+		const waiting = await n8n.runUntilWaiting(json, credentials);
+		const run = await waiting.finished();
+		const items = outputOf(run, 'Kirin');
+		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		for (const item of items) {
+			expect(item.json.status).toBe('completed');
+			expect(item.binary!.data.fileName).toBe(`${String(item.json.taskId)}.mp4`);
+			expect(item.binary!.data.mimeType).toBe('video/mp4');
+		}
 	});
 
 	test("wakes of an execution's earlier batch change nothing while it waits for a later one", async () => {

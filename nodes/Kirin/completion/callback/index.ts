@@ -11,6 +11,7 @@ import { formatDuration } from '../../../shared/taskErrors';
 import { poll } from '../poll';
 import type { CompletionRun, CompletionStrategy } from '../types';
 import { batchKey, callbackUrl, PROBE_ANSWER, PROBE_BODY } from './params';
+import { WAKE_TIMEOUT_MS } from './tracker';
 
 /**
  * The node's two webhooks for Wait for Callback, kept in a constant as n8n's own send-and-wait
@@ -123,12 +124,22 @@ export function waitLimitItem(
 }
 
 /**
+ * How long after the node's deadline n8n's wait limit comes, in milliseconds: time for the sweep at
+ * the deadline, which resumes the batch with what has ended (its request may take up to
+ * {@link WAKE_TIMEOUT_MS} with look-ups and downloads), to end before n8n resumes the execution with
+ * the stored `TIMEOUT` items. Three minutes, or two poll intervals when longer, at most 15 minutes.
+ */
+export function waitLimitGraceMs(pollIntervalMs: number): number {
+	return Math.max(WAKE_TIMEOUT_MS + 60_000, Math.min(15 * 60_000, 2 * pollIntervalMs));
+}
+
+/**
  * "Wait for Callback": each task is created with a callback URL, then the execution is put to wait
  * (`putExecutionToWait`) and resumes once, when every task has ended (see `receive.ts`). The waiting
  * node's stored input is one item per input item: the wait-limit item of each task, or the error
  * item of an item that failed before creation; n8n outputs it as it is if nothing resumes the
- * execution before its wait limit (a little after the node's timeout, when a sweep resumes it with
- * what has ended).
+ * execution before its wait limit ({@link waitLimitGraceMs} after the node's timeout, when a sweep
+ * resumes it with what has ended).
  */
 export function callbackStrategy(): CompletionStrategy {
 	let deadline = 0;
@@ -170,8 +181,9 @@ export function callbackStrategy(): CompletionStrategy {
 			}
 			const prepared = output.filter((item): item is INodeExecutionData => item !== undefined);
 			run.context.getExecuteData().data = { main: [prepared] };
-			const graceMs = Math.min(60_000, Math.max(5_000, 2 * run.settings.pollIntervalMs));
-			await run.context.putExecutionToWait(new Date(deadline + graceMs));
+			await run.context.putExecutionToWait(
+				new Date(deadline + waitLimitGraceMs(run.settings.pollIntervalMs)),
+			);
 			return [prepared];
 		},
 	};

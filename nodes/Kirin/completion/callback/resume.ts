@@ -7,6 +7,7 @@ import type {
 
 import { markFieldsNotSent, settleItem } from '../../../shared/items';
 import type { Task } from '../../../shared/task';
+import { mapLimited } from '../../concurrency';
 import { runSettingsFrom } from '../../settings';
 import { lookUpEnded } from './confirm';
 import type { WakeMessage } from './wake';
@@ -79,22 +80,17 @@ async function resumeOutput(
 		binaryPropertyOutput: settings.binaryPropertyOutput,
 		downloadSettings: settings.download,
 	};
-	const items: INodeExecutionData[] = [];
-	for (const [index, item] of stored.entries()) {
+	// Downloads (Download Video) run Max Concurrency at a time, so that the resume request ends well
+	// before n8n's wait limit and the waking process's request timeout.
+	return await mapLimited(stored, settings.maxConcurrency, async (item, index) => {
 		const task = ended.get(index);
-		if (task && waitingTaskId(item) !== undefined) {
-			const notSent = item.json.fieldsNotSent;
-			items.push(
-				markFieldsNotSent(
-					await settleItem(context, { kind: 'task', task }, index, output, true),
-					Array.isArray(notSent) ? notSent.map(String) : undefined,
-				),
-			);
-		} else {
-			items.push(unfinishedItem(item, index));
-		}
-	}
-	return items;
+		if (!task || waitingTaskId(item) === undefined) return unfinishedItem(item, index);
+		const notSent = item.json.fieldsNotSent;
+		return markFieldsNotSent(
+			await settleItem(context, { kind: 'task', task }, index, output, true),
+			Array.isArray(notSent) ? notSent.map(String) : undefined,
+		);
+	});
 }
 
 /**

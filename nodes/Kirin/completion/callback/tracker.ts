@@ -13,8 +13,9 @@ import { signedWake, type WakeMessage } from './wake';
  * Across processes, the tasks each process confirmed are also written to the workflow's static
  * data (saved by n8n after a live webhook call), so the process that receives the last callback
  * usually knows the whole batch. Where it does not (a save raced, a callback was lost, n8n
- * restarted), a sweep asks the waiting execution to look the rest up: after a quiet period of at
- * least the poll interval (doubling after each sweep that finds the batch unfinished) and, at the
+ * restarted), a sweep asks the waiting execution to look the rest up: after a quiet period of the
+ * poll interval (at least 1 s, doubling after each sweep that finds the batch unfinished, at most
+ * 5 minutes) and, at the
  * latest, at the deadline, when the batch resumes with what has ended. A batch's shared entry is
  * dropped when a live call resumes it (n8n loads the static data with every live call), or an hour
  * past its deadline.
@@ -326,6 +327,9 @@ export function armSweep(params: BatchParams, post: Post, apiKey: string, at?: n
 	});
 }
 
+/** How long a wake waits for the resume URL's answer, in milliseconds (the resume's own work). */
+export const WAKE_TIMEOUT_MS = 120_000;
+
 /** Captures a webhook context's `helpers.httpRequest` as a {@link Post}. */
 export function postWith(context: IWebhookFunctions): Post {
 	const request = context.helpers.httpRequest;
@@ -337,7 +341,7 @@ export function postWith(context: IWebhookFunctions): Post {
 			json: true,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-			timeout: 120_000,
+			timeout: WAKE_TIMEOUT_MS,
 		})) as { statusCode: number; body?: { resumed?: unknown; message?: unknown } };
 		return {
 			status: response.statusCode,
