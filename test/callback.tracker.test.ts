@@ -72,7 +72,7 @@ describe('wake answers', () => {
 describe('sweeps', () => {
 	test('a batch whose wake did not resume it is swept later, so it still resumes', async () => {
 		const params = batch(1, 60_000);
-		expect(recordTerminal(params, completed, undefined).state).toBe('complete');
+		expect(recordTerminal(params, completed).state).toBe('complete');
 		// The resume URL answered the wake without resuming (a task another process reported could
 		// not be looked up): the batch is no longer taken as woken, and a sweep follows.
 		const post = answering({ resumed: true });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 
-import { Workflow } from 'n8n-workflow';
+import { Workflow, type IDataObject } from 'n8n-workflow';
 
 import { startFakeKirin, type FakeKirin } from './fake-kirin/server';
 import { postJson, resetCallbackOptions } from './harness/fake-api';
@@ -322,7 +322,6 @@ describe('Generate Video with Completion "Wait for Callback"', () => {
 					reason: 'sweep',
 					deadline: Date.now() - 1,
 					results: [],
-					known: [],
 					anchor: {
 						itemIndex: 0,
 						externalTaskId: String(
@@ -353,7 +352,7 @@ describe('Generate Video with Completion "Wait for Callback"', () => {
 		for (const name of [...url.searchParams.keys()])
 			if (name.startsWith('kirin')) url.searchParams.delete(name);
 		const wake = {
-			kirinWake: { batch: 'x', reason: 'complete', deadline: 0, results: [], known: [] },
+			kirinWake: { batch: 'x', reason: 'complete', deadline: 0, results: [] },
 			kirinSignature: 'x'.repeat(32),
 		};
 		expect((await postJson(url.toString(), wake)).status).toBe(403);
@@ -443,9 +442,29 @@ describe('Wait for Callback in a published workflow', () => {
 			expect(fake.ledger.statusPolls(String(item.json.taskId))).toBe(1);
 		});
 		expect(fake.ledger.callbacks().every((attempt) => attempt.httpStatus === 200)).toBe(true);
-		// The items the processes shared through the workflow's static data (saved by n8n after each
-		// live call) are dropped once the batch resumed: the next batches do not load them.
-		expect(JSON.stringify(waiting.workflow.staticData)).not.toContain(String(items[0].json.taskId));
+	});
+
+	test("callbacks leave the workflow's static data alone, so n8n saves nothing over a polling trigger's state", async () => {
+		// n8n saves a workflow's whole static data after a live webhook call that changed it; a save
+		// from a callback that loaded it before a Google Sheets Trigger saved its last row would put
+		// that row back, and the trigger would start the rows again (new, paid tasks).
+		const waiting = await n8n.runUntilWaiting(
+			publishedWorkflow(['one [ms:100]', 'two [ms:200]', 'three [ms:50]']),
+			credentials,
+			{ published: true },
+		);
+		const staticData = waiting.workflow.staticData as IDataObject & { __dataChanged: boolean };
+		staticData['node:Google Sheets Trigger'] = { lastIndexChecked: 5 };
+		staticData.__dataChanged = false;
+		const run = await waiting.finished();
+		expect(waiting.liveCalls).toBeGreaterThan(6);
+		expect(outputOf(run, 'Kirin').map((item) => item.json.status)).toEqual([
+			'completed',
+			'completed',
+			'completed',
+		]);
+		expect(staticData.__dataChanged).toBe(false);
+		expect(Object.keys(staticData)).toEqual(['node:Google Sheets Trigger']);
 	});
 
 	test('n8n registers the live callback webhook only for an active workflow, so an Execute step in the editor waits for no webhook call', async () => {

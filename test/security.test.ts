@@ -66,7 +66,6 @@ describe('wake requests', () => {
 		reason: 'complete',
 		deadline: params.deadline,
 		results: [{ itemIndex: 0, task: { taskId: 'tsk_1', status: 'completed' } }],
-		known: [],
 		anchor: { itemIndex: 0, externalTaskId: 'n8n-41-0' },
 	};
 

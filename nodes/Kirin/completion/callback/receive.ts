@@ -47,8 +47,7 @@ async function handleBatchCallback(
 		noteUnderway(params, postWith(context), apiKey);
 		return { webhookResponse: { received: true } };
 	}
-	const staticData = resumeHere ? undefined : context.getWorkflowStaticData('node');
-	const next = recordTerminal(params, confirmation.task, staticData);
+	const next = recordTerminal(params, confirmation.task);
 	if (next.state !== 'complete') {
 		if (next.state === 'pending') armSweep(params, postWith(context), apiKey);
 		return { webhookResponse: { received: true, resumed: false } };

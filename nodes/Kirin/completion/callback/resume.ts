@@ -95,8 +95,8 @@ async function resumeOutput(
 
 /**
  * Handles a wake (or, in resume-URL mode, the end of a batch this process saw whole) inside the
- * waiting execution: takes the tasks the message brings, confirms with the API those only known
- * by id and, for a sweep, asks about every task nobody reported. Resumes when every task has
+ * waiting execution: takes the tasks the message brings (confirmed by the process that sent it)
+ * and, for a sweep, asks the API about every other task. Resumes when every task has
  * ended, or at the deadline with what has ended (the rest as timeout items); otherwise answers
  * `{resumed: false}` and keeps waiting.
  */
@@ -123,10 +123,8 @@ export async function resumeIfEnded(
 			(entry): entry is { itemIndex: number; taskId: string } =>
 				entry.taskId !== undefined && !ended.has(entry.itemIndex),
 		);
-	const knownIds = new Set(message.known.map((entry) => entry.itemIndex));
-	const toAsk =
-		message.reason === 'sweep' ? pending : pending.filter((entry) => knownIds.has(entry.itemIndex));
-	for (const [itemIndex, task] of await lookUpEnded(context, toAsk)) ended.set(itemIndex, task);
+	if (message.reason === 'sweep')
+		for (const [itemIndex, task] of await lookUpEnded(context, pending)) ended.set(itemIndex, task);
 	const unfinished = pending.filter((entry) => !ended.has(entry.itemIndex)).length;
 	if (unfinished > 0 && Date.now() < message.deadline) {
 		return { webhookResponse: { received: true, resumed: false, unfinished } };

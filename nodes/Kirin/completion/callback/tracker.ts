@@ -10,15 +10,14 @@ import { signedWake, type WakeMessage } from './wake';
  * batch moving when callbacks stop. Nothing here is trusted as a result: a terminal task enters only
  * after the API confirmed it, and the waiting execution confirms again what another process saw.
  *
- * Across processes, the tasks each process confirmed are also written to the workflow's static
- * data (saved by n8n after a live webhook call), so the process that receives the last callback
- * usually knows the whole batch. Where it does not (a save raced, a callback was lost, n8n
- * restarted), a sweep asks the waiting execution to look the rest up: after a quiet period of the
- * poll interval (at least 1 s, doubling after each sweep that finds the batch unfinished, at most
- * 5 minutes) and, at the
- * latest, at the deadline, when the batch resumes with what has ended. A batch's shared entry is
- * dropped when a live call resumes it (n8n loads the static data with every live call), or an hour
- * past its deadline.
+ * One process that receives every callback of a batch knows when it has ended and wakes it. Where
+ * the callbacks are spread over several processes (webhook processes behind a load balancer), a
+ * callback was lost, or n8n restarted, no process knows the whole batch: a sweep then asks the
+ * waiting execution to look up the tasks the sweeping process did not confirm, after a quiet period
+ * of the poll interval (at least 1 s, doubling after each sweep that finds the batch unfinished, at
+ * most 5 minutes) and, at the latest, at the deadline, when the batch resumes with what has ended.
+ * Nothing is shared through the workflow's static data: n8n saves it whole after a live call that
+ * changed it, which would put back a polling trigger's state saved meanwhile.
  */
 
 interface BatchState {
@@ -74,9 +73,6 @@ export function settled(answer: WakeAnswer): boolean {
 	return answer.status === 404 || answer.status === 401 || answer.status === 403;
 }
 
-/** The static data key under which confirmed items are shared between processes. */
-const SHARED_KEY = 'kirinCallbackBatches';
-
 function stateOf(params: BatchParams): BatchState | undefined {
 	const executionId = executionIdOf(params.resumeUrl);
 	if (!executionId) return undefined;
@@ -103,45 +99,8 @@ function stateOf(params: BatchParams): BatchState | undefined {
 	return state;
 }
 
-/** A batch's key in the shared static data: its execution id and batch key. */
-function sharedKeyOf(state: BatchState): string {
-	return `${state.executionId}|${state.params.batch}`;
-}
-
-/**
- * The confirmed items of a batch that other processes shared through static data, after adding
- * this process's own; entries past their deadline are dropped.
- *
- * @param staticData the node's static data (live webhook calls only), or undefined
- */
-function sharedItems(state: BatchState, staticData: IDataObject | undefined): Map<number, string> {
-	const known = new Map<number, string>();
-	for (const [itemIndex, task] of state.results) known.set(itemIndex, task.taskId);
-	if (!staticData) return known;
-	const all = (staticData[SHARED_KEY] ?? {}) as Record<
-		string,
-		{ deadline: number; done: Record<string, string> }
-	>;
-	const now = Date.now();
-	for (const [key, entry] of Object.entries(all))
-		if (entry.deadline < now - 3_600_000) delete all[key];
-	const key = sharedKeyOf(state);
-	const mine = all[key] ?? { deadline: state.params.deadline, done: {} };
-	for (const [itemIndex, taskId] of Object.entries(mine.done)) {
-		if (!known.has(Number(itemIndex))) known.set(Number(itemIndex), taskId);
-	}
-	for (const [itemIndex, taskId] of known) mine.done[String(itemIndex)] = taskId;
-	all[key] = mine;
-	staticData[SHARED_KEY] = all as unknown as IDataObject;
-	return known;
-}
-
 /** The wake message for a batch as this process knows it. */
-function wakeMessage(
-	state: BatchState,
-	known: Map<number, string>,
-	reason: WakeMessage['reason'],
-): WakeMessage {
+function wakeMessage(state: BatchState, reason: WakeMessage['reason']): WakeMessage {
 	return {
 		batch: state.params.batch,
 		reason,
@@ -150,9 +109,6 @@ function wakeMessage(
 			itemIndex,
 			task: task as unknown as IDataObject,
 		})),
-		known: [...known]
-			.filter(([itemIndex]) => !state.results.has(itemIndex))
-			.map(([itemIndex, taskId]) => ({ itemIndex, taskId })),
 		anchor: { itemIndex: state.params.itemIndex, externalTaskId: state.params.externalTaskId },
 	};
 }
@@ -160,15 +116,12 @@ function wakeMessage(
 /**
  * Records a terminal task the API confirmed, and tells what follows for the batch.
  *
- * @param staticData the node's static data in a live webhook call (shared between processes), or
- *   undefined in a waiting-webhook call
- * @returns `complete` with the wake message when every task of the batch is known to have ended;
- *   `pending` otherwise (a sweep is armed); `done` when this process already woke the batch
+ * @returns `complete` with the wake message when this process has confirmed every task of the
+ *   batch; `pending` otherwise (the caller arms a sweep); `done` when this process already woke it
  */
 export function recordTerminal(
 	params: BatchParams,
 	task: Task,
-	staticData: IDataObject | undefined,
 ):
 	{ state: 'complete'; message: WakeMessage; executionId: string } | { state: 'pending' | 'done' } {
 	const state = stateOf(params);
@@ -176,17 +129,12 @@ export function recordTerminal(
 	if (state.woken) return { state: 'done' };
 	state.results.set(params.itemIndex, task);
 	state.fruitless = 0;
-	const known = sharedItems(state, staticData);
-	if (known.size >= params.taskCount) {
-		// Resumed from here: the batch's shared entry is no longer needed, and n8n would otherwise
-		// load it with every live call of the workflow until it expires.
-		const shared = staticData?.[SHARED_KEY] as IDataObject | undefined;
-		if (shared) delete shared[sharedKeyOf(state)];
+	if (state.results.size >= params.taskCount) {
 		state.woken = true;
 		state.sweeper?.abort();
 		return {
 			state: 'complete',
-			message: wakeMessage(state, known, 'complete'),
+			message: wakeMessage(state, 'complete'),
 			executionId: state.executionId,
 		};
 	}
@@ -305,7 +253,7 @@ export function armSweep(params: BatchParams, post: Post, apiKey: string, at?: n
 				);
 				continue;
 			}
-			const message = wakeMessage(state, sharedItems(state, undefined), 'sweep');
+			const message = wakeMessage(state, 'sweep');
 			const answer = await sendWake(
 				post,
 				params,

@@ -5,8 +5,7 @@ import { deriveSecret, secretMatches } from '../../../shared/secrets';
 
 /**
  * The one request that resumes a waiting batch: a POST to the execution's resume URL whose body
- * carries the tasks confirmed by the API (`results`), the tasks known to have
- * ended from another process (`known`: ids, confirmed again on resume), and why it was sent
+ * carries the tasks the sending process confirmed with the API (`results`), and why it was sent
  * (`complete`: every task has ended; `sweep`: callbacks went quiet or the deadline passed, so the
  * waiting execution asks the API about the rest). It is signed with an HMAC of the API key, so
  * nobody without the key can resume a batch or choose its results.
@@ -18,7 +17,6 @@ export interface WakeMessage {
 	deadline: number;
 	/** Parsed tasks (`Task` of `shared/task.ts`) as this process confirmed them. */
 	results: Array<{ itemIndex: number; task: IDataObject }>;
-	known: Array<{ itemIndex: number; taskId: string }>;
 	/**
 	 * One item of the batch and its external task id, from a callback URL of the batch: the waiting
 	 * execution takes the wake only if its waiting item has that external task id, so that a wake of
@@ -61,7 +59,6 @@ export function readWake(
 	if (
 		typeof message?.batch !== 'string' ||
 		!Array.isArray(message.results) ||
-		!Array.isArray(message.known) ||
 		typeof message.anchor?.itemIndex !== 'number' ||
 		typeof message.anchor.externalTaskId !== 'string'
 	) {
