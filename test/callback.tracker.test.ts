@@ -48,13 +48,25 @@ describe('wake answers', () => {
 		[{ status: 404, resumed: false, running: false }, true],
 		[{ status: 409, resumed: false, running: false }, true],
 		[{ status: 403, resumed: false, running: false }, true],
-		[{ status: 409, resumed: false, running: true }, false],
+		[{ status: 409, resumed: false, running: true }, true],
 		[{ status: 200, resumed: false, running: false }, false],
 		[{ status: 503, resumed: false, running: false }, false],
 		[{ status: 0, resumed: false, running: false }, false],
 	])('%j settles the batch for the sender: %s', (answer, expected) => {
 		expect(settled(answer)).toBe(expected);
 	});
+
+	test('a wake n8n keeps refusing as running is given up after a few seconds (another process resumed the batch)', async () => {
+		let wakes = 0;
+		const post: Post = async () => {
+			wakes++;
+			return { status: 409, resumed: false, running: true };
+		};
+		const answer = await sendWake(post, batch(1, 60_000), {});
+		expect(answer.running).toBe(true);
+		expect(settled(answer)).toBe(true);
+		expect(wakes).toBe(5);
+	}, 15_000);
 
 	test('a wake n8n refused because the execution is running (not saved as waiting yet) is sent again', async () => {
 		const answers: WakeAnswer[] = [
@@ -81,6 +93,39 @@ describe('sweeps', () => {
 		// Resumed by the sweep: no further sweeps.
 		await sleep(1200);
 		expect(post.wakes).toBe(1);
+	});
+
+	test('a batch whose wake failed right after its sweeper was stopped is still swept', async () => {
+		const params = batch(2, 60_000);
+		const first = answering({ resumed: false });
+		// A sweep armed by the first task's end, stopped when the second ended the batch here ...
+		expect(recordTerminal(params, completed).state).toBe('pending');
+		armSweep(params, first, 'sk-test');
+		expect(
+			recordTerminal({ ...params, itemIndex: 1, externalTaskId: 'n8n-x-1' }, completed).state,
+		).toBe('complete');
+		// ... and the wake failing at once (the resume URL handled it in the same request).
+		const post = answering({ resumed: true });
+		wakeFailed(params, post, 'sk-test');
+		await waitFor(() => post.wakes === 1, { timeoutMs: 3000, what: 'a sweep' });
+		expect(first.wakes).toBe(0);
+	});
+
+	test('a sweep names every item the process heard from, so the waiting execution can tell its batch even by an item stored without its external task id', async () => {
+		const params = batch(3, 60_000);
+		recordTerminal({ ...params, itemIndex: 2, externalTaskId: 'n8n-y-2' }, completed);
+		recordTerminal(params, completed);
+		let body: Record<string, unknown> = {};
+		const post: Post = async (_url, sent) => {
+			body = sent;
+			return { status: 200, resumed: true, running: false };
+		};
+		armSweep(params, post, 'sk-test', Date.now());
+		await waitFor(() => body.kirinWake !== undefined, { what: 'a sweep' });
+		expect((body.kirinWake as { anchors: unknown }).anchors).toEqual([
+			{ itemIndex: 2, externalTaskId: 'n8n-y-2' },
+			{ itemIndex: 0, externalTaskId: params.externalTaskId },
+		]);
 	});
 
 	test('sweeps after the deadline keep a quiet period between them', async () => {

@@ -322,12 +322,14 @@ describe('Generate Video with Completion "Wait for Callback"', () => {
 					reason: 'sweep',
 					deadline: Date.now() - 1,
 					results: [],
-					anchor: {
-						itemIndex: 0,
-						externalTaskId: String(
-							(fake.ledger.creates()[0].body as { external_task_id: string }).external_task_id,
-						),
-					},
+					anchors: [
+						{
+							itemIndex: 0,
+							externalTaskId: String(
+								(fake.ledger.creates()[0].body as { external_task_id: string }).external_task_id,
+							),
+						},
+					],
 				},
 				fake.apiKey,
 				waiting.executionId,

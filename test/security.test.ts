@@ -66,7 +66,7 @@ describe('wake requests', () => {
 		reason: 'complete',
 		deadline: params.deadline,
 		results: [{ itemIndex: 0, task: { taskId: 'tsk_1', status: 'completed' } }],
-		anchor: { itemIndex: 0, externalTaskId: 'n8n-41-0' },
+		anchors: [{ itemIndex: 0, externalTaskId: 'n8n-41-0' }],
 	};
 
 	it('are accepted only for the execution they were signed for', () => {

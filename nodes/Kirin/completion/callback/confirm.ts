@@ -73,8 +73,8 @@ export async function confirmCallback(
 }
 
 /**
- * Looks up tasks with one status request each (the waiting execution's check of what another
- * process reported, or of tasks nobody reported).
+ * Looks up tasks with one status request each (a sweep in the waiting execution: the tasks the
+ * sweeping process did not confirm).
  *
  * @returns the tasks that have ended, by item
  */

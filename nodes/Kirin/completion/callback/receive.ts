@@ -55,7 +55,7 @@ async function handleBatchCallback(
 	if (resumeHere) {
 		markWoken(params);
 		const answer = await resumeIfEnded(context, next.message);
-		// Not resumed (a task another process reported could not be looked up): sweep later.
+		// Not resumed (say, the answer did not name this batch's items): sweep later.
 		const resumed =
 			answer.workflowData !== undefined ||
 			(answer.webhookResponse as IDataObject | undefined)?.resumed === true;

@@ -108,8 +108,10 @@ export async function resumeIfEnded(
 	// Resumed here already (n8n has not marked the execution running yet): the batch has resumed.
 	if (resumed.has(key)) return { webhookResponse: { received: true, resumed: true } };
 	const stored = storedItems(context);
-	const anchor = stored[message.anchor.itemIndex];
-	if (anchor?.json?.externalTaskId !== message.anchor.externalTaskId)
+	const ours = message.anchors.some(
+		({ itemIndex, externalTaskId }) => stored[itemIndex]?.json?.externalTaskId === externalTaskId,
+	);
+	if (!ours)
 		return replyWith(context)(409, { error: 'This execution is not waiting for that batch' });
 	const ended = new Map<number, Task>();
 	for (const { itemIndex, task } of message.results) {

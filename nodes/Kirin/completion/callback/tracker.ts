@@ -8,7 +8,7 @@ import { signedWake, type WakeMessage } from './wake';
 /**
  * What one n8n process knows of the batches it receives callbacks for, and the sweeps that keep a
  * batch moving when callbacks stop. Nothing here is trusted as a result: a terminal task enters only
- * after the API confirmed it, and the waiting execution confirms again what another process saw.
+ * after the API confirmed it, and a wake carrying it is signed with the API key.
  *
  * One process that receives every callback of a batch knows when it has ended and wakes it. Where
  * the callbacks are spread over several processes (webhook processes behind a load balancer), a
@@ -33,6 +33,8 @@ interface BatchState {
 	sweeper?: AbortController;
 	/** Ends the sweeper's current wait early, when the next sweep was moved forward. */
 	nap?: AbortController;
+	/** Items this process received a callback for, with their external task ids. */
+	heard: Map<number, string>;
 	/** Items whose end this process is confirming or has confirmed (by task id). */
 	confirming: Map<number, string>;
 	touchedAt: number;
@@ -63,14 +65,14 @@ export type Post = (url: string, body: IDataObject) => Promise<WakeAnswer>;
 
 /**
  * Whether a wake's answer ends this process's part in the batch: it resumed, the execution is gone
- * (404) or finished or waits for another batch (409 other than "running"), or the wake was refused
- * (401, 403: the API key changed). Anything else (2xx without a resume, 409 "running", 5xx, no
- * answer) leaves the batch to a later sweep.
+ * (404), running, finished or waiting for another batch (409; {@link sendWake} has sent a wake
+ * refused as "running" again for a few seconds first), or the wake was refused (401, 403: the API
+ * key changed). Anything else (2xx without a resume, 5xx, no answer) leaves the batch to a later
+ * sweep.
  */
 export function settled(answer: WakeAnswer): boolean {
 	if (answer.resumed) return true;
-	if (answer.status === 409) return !answer.running;
-	return answer.status === 404 || answer.status === 401 || answer.status === 403;
+	return [401, 403, 404, 409].includes(answer.status);
 }
 
 function stateOf(params: BatchParams): BatchState | undefined {
@@ -89,6 +91,7 @@ function stateOf(params: BatchParams): BatchState | undefined {
 			executionId,
 			results: new Map(),
 			confirming: new Map(),
+			heard: new Map(),
 			woken: false,
 			fruitless: 0,
 			touchedAt: Date.now(),
@@ -96,6 +99,7 @@ function stateOf(params: BatchParams): BatchState | undefined {
 		batches.set(key, state);
 	}
 	state.touchedAt = Date.now();
+	state.heard.set(params.itemIndex, params.externalTaskId);
 	return state;
 }
 
@@ -109,7 +113,7 @@ function wakeMessage(state: BatchState, reason: WakeMessage['reason']): WakeMess
 			itemIndex,
 			task: task as unknown as IDataObject,
 		})),
-		anchor: { itemIndex: state.params.itemIndex, externalTaskId: state.params.externalTaskId },
+		anchors: [...state.heard].map(([itemIndex, externalTaskId]) => ({ itemIndex, externalTaskId })),
 	};
 }
 
@@ -195,10 +199,13 @@ function quietMs(state: BatchState): number {
 	return Math.min(MAX_QUIET_MS, base * 2 ** state.fruitless);
 }
 
+/** How often a wake refused as "running" is sent (about 8 s with the backoff). */
+const RUNNING_TRIES = 5;
+
 /**
  * Sends a wake to the batch's resume URL, retrying with backoff (250 ms doubling to 10 s, 12
- * attempts, until a minute past the deadline) n8n's own refusals under load (5xx, no answer) and its
- * 409 for an execution that is running (not saved as waiting yet, or resuming).
+ * attempts, until a minute past the deadline) n8n's own refusals under load (5xx, no answer), and
+ * for a few seconds its 409 for an execution that is running (not saved as waiting yet).
  *
  * @returns the last answer (see {@link WakeAnswer})
  */
@@ -210,12 +217,15 @@ export async function sendWake(
 ): Promise<WakeAnswer> {
 	let delay = 250;
 	let last: WakeAnswer = { status: 0, resumed: false, running: false };
+	let running = 0;
 	for (let attempt = 0; attempt < 12; attempt++) {
 		try {
 			last = await post(params.resumeUrl, body);
 		} catch {
 			last = { status: 0, resumed: false, running: false };
 		}
+		// "Running" for longer than the few seconds n8n takes to save a new wait: resumed elsewhere.
+		if (last.running && ++running >= RUNNING_TRIES) return last;
 		if (last.status !== 0 && last.status < 500 && !last.running) return last;
 		if (Date.now() > params.deadline + 60_000) return last;
 		await sleepUnlessAborted(delay, signal);
@@ -226,7 +236,8 @@ export async function sendWake(
 
 /**
  * Arms (or pushes back) the batch's sweep: after a quiet period (or at `at`, ms since the epoch)
- * this process posts a `sweep` wake, and the waiting execution looks up the tasks nobody reported. One sweeper per batch and process;
+ * this process posts a `sweep` wake, and the waiting execution looks up the tasks this process did
+ * not confirm. One sweeper per batch and process;
  * it stops when the batch resumes or its execution stops waiting.
  *
  * @param apiKey signs the sweep
@@ -236,7 +247,8 @@ export function armSweep(params: BatchParams, post: Post, apiKey: string, at?: n
 	if (!state || state.woken) return;
 	const previous = state.sweepAt;
 	state.sweepAt = at ?? Math.min(Date.now() + quietMs(state), params.deadline);
-	if (state.sweeper) {
+	// A sweeper aborted a moment ago (the batch seemed complete) may not have ended yet: replace it.
+	if (state.sweeper && !state.sweeper.signal.aborted) {
 		if (previous === undefined || state.sweepAt < previous) state.nap?.abort();
 		return;
 	}
@@ -262,16 +274,16 @@ export function armSweep(params: BatchParams, post: Post, apiKey: string, at?: n
 			);
 			// Resumed, or no longer waiting for this batch: nothing left to do.
 			if (settled(answer)) state.woken = true;
-			if (state.woken || Date.now() > params.deadline + 60_000) break;
+			if (state.woken || controller.signal.aborted || Date.now() > params.deadline + 60_000) break;
 			state.fruitless++;
 			// The next sweep after a quiet period; the deadline's sweep at the deadline, once.
 			const next = Date.now() + quietMs(state);
 			state.sweepAt = Date.now() < params.deadline ? Math.min(next, params.deadline) : next;
 		}
-		state.sweeper = undefined;
+		if (state.sweeper === controller) state.sweeper = undefined;
 	};
 	void run().catch(() => {
-		state.sweeper = undefined;
+		if (state.sweeper === controller) state.sweeper = undefined;
 	});
 }
 

@@ -18,11 +18,13 @@ export interface WakeMessage {
 	/** Parsed tasks (`Task` of `shared/task.ts`) as this process confirmed them. */
 	results: Array<{ itemIndex: number; task: IDataObject }>;
 	/**
-	 * One item of the batch and its external task id, from a callback URL of the batch: the waiting
-	 * execution takes the wake only if its waiting item has that external task id, so that a wake of
-	 * an earlier batch of the same execution (same resume URL) never acts on a later wait.
+	 * The items of the batch the sending process heard from, with their external task ids (from the
+	 * callback URLs): the waiting execution takes the wake only if one of its waiting items has that
+	 * external task id, so that a wake of an earlier batch of the same execution (same resume URL)
+	 * never acts on a later wait. Several, because an item whose create got no answer is stored
+	 * without its external task id although its task may call back.
 	 */
-	anchor: { itemIndex: number; externalTaskId: string };
+	anchors: Array<{ itemIndex: number; externalTaskId: string }>;
 }
 
 function signature(message: WakeMessage, apiKey: string, executionId: string): string {
@@ -59,8 +61,11 @@ export function readWake(
 	if (
 		typeof message?.batch !== 'string' ||
 		!Array.isArray(message.results) ||
-		typeof message.anchor?.itemIndex !== 'number' ||
-		typeof message.anchor.externalTaskId !== 'string'
+		!Array.isArray(message.anchors) ||
+		!message.anchors.every(
+			(anchor) =>
+				typeof anchor?.itemIndex === 'number' && typeof anchor.externalTaskId === 'string',
+		)
 	) {
 		return 'forged';
 	}
