@@ -1,12 +1,14 @@
 import {
+	sendWake,
+	settled,
+	type Post,
+	type WakeAnswer,
+} from '../nodes/Kirin/completion/callback/sendWake';
+import {
 	armSweep,
 	markWoken,
 	recordTerminal,
-	sendWake,
-	settled,
 	wakeFailed,
-	type Post,
-	type WakeAnswer,
 } from '../nodes/Kirin/completion/callback/tracker';
 import type { BatchParams } from '../nodes/Kirin/completion/callback/params';
 import type { Task } from '../nodes/shared/task';

@@ -11,7 +11,7 @@ import { formatDuration } from '../../../shared/taskErrors';
 import { poll } from '../poll';
 import type { CompletionRun, CompletionStrategy } from '../types';
 import { batchKey, callbackUrl, PROBE_ANSWER, PROBE_BODY } from './params';
-import { WAKE_TIMEOUT_MS } from './tracker';
+import { WAKE_TIMEOUT_MS } from './sendWake';
 
 /**
  * The node's two webhooks for Wait for Callback, kept in a constant as n8n's own send-and-wait

@@ -12,12 +12,10 @@ import {
 	confirmationRefused,
 	markWoken,
 	noteUnderway,
-	postWith,
 	recordTerminal,
-	sendWake,
-	settled,
 	wakeFailed,
 } from './tracker';
+import { postWith, sendWake, settled } from './sendWake';
 import { readWake, signedWake } from './wake';
 
 /**
