@@ -20,13 +20,13 @@
  */
 import '../test/harness/setup';
 
-import { readFileSync } from 'fs';
 import { cpus, totalmem } from 'os';
 
 import { PROBE_BODY } from '../nodes/Kirin/completion/callback/params';
 
 import { startFakeKirin, type FakeKirin } from '../test/fake-kirin/server';
 import { waitForPostWebhook } from './e2e/checks';
+import { cpuMs } from './e2e/cpu';
 import { installN8n, N8nInstance } from './e2e/n8n';
 import { batchWorkflow, BatchReceiver, kirinCredential } from './queue/batch';
 import { startCluster, teardown } from './queue/scaleout';
@@ -46,13 +46,6 @@ interface Bench {
 	/** One n8n only: the Kirin node's live callback webhook and the n8n process's id. */
 	floor?: { callbackUrl: string; pid: () => number | undefined };
 	stop(): Promise<void>;
-}
-
-/** CPU time (user and system, all threads) process `pid` used so far, in ms; Linux only. */
-function cpuMs(pid: number): number {
-	const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-	// utime and stime, in clock ticks of 10 ms (USER_HZ 100 on Linux).
-	return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /**
@@ -83,7 +76,7 @@ async function measureFloor(
 		);
 	};
 	await fire(100); // warm-up
-	const pid = floor.pid()!;
+	const pid = floor.pid();
 	const cpuBefore = cpuMs(pid);
 	const started = Date.now();
 	await fire(count);

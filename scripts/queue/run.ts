@@ -27,20 +27,13 @@
 import '../../test/harness/setup';
 
 import { spawnSync } from 'child_process';
-import {
-	chmodSync,
-	existsSync,
-	mkdirSync,
-	mkdtempSync,
-	readFileSync,
-	rmSync,
-	writeFileSync,
-} from 'fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { cpus, tmpdir, totalmem } from 'os';
 import { join } from 'path';
 
 import { startFakeKirin, type FakeKirin } from '../../test/fake-kirin/server';
 import { check, expect, results, waitFor } from '../e2e/checks';
+import { cpuMs } from '../e2e/cpu';
 import { freePort, installN8n, isAlive, N8nInstance, type N8nInstall } from '../e2e/n8n';
 import { BatchReceiver, batchWorkflow, kirinCredential, type Delivered } from './batch';
 import { ensurePackages, Postgres, queueModeEnv, Redis } from './infra';
@@ -187,21 +180,6 @@ async function teardown(): Promise<string[]> {
 	if (queue.root && existsSync(queue.root)) problems.push(`${queue.root} is still there`);
 	if (problems.length) throw new Error(`${problems.join('; ')} (stopped: ${stopped.join(', ')})`);
 	return stopped;
-}
-
-const CLOCK_TICKS =
-	Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-
-/** CPU time (user + system) a process has used so far, in ms, from /proc; 0 when unknown. */
-function cpuMs(pid: number | undefined): number {
-	if (pid === undefined) return 0;
-	try {
-		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-		return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-	} catch {
-		return 0;
-	}
 }
 
 function versionOf(command: string, args: string[]): string {

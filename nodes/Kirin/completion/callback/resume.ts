@@ -11,7 +11,6 @@ import { mapLimited } from '../../concurrency';
 import { runSettingsFrom } from '../../settings';
 import { lookUpEnded } from './confirm';
 import type { WakeMessage } from './wake';
-
 import { replyWith } from '../../../shared/webhookReply';
 
 /**
@@ -43,18 +42,24 @@ function storedItems(context: IWebhookFunctions): INodeExecutionData[] {
 	return Array.isArray(items) ? items : [];
 }
 
+/** Whether one of `items` (index in the batch, external task id) is one of the stored items. */
+function holdsAny(stored: INodeExecutionData[], items: WakeMessage['anchors']): boolean {
+	return items.some(
+		({ itemIndex, externalTaskId }) => stored[itemIndex]?.json?.externalTaskId === externalTaskId,
+	);
+}
+
 /**
  * Whether the waiting node waits for the task of item `itemIndex` with external task id
- * `externalTaskId`, that is for the batch a callback or wake names (an execution can wait several
- * times, at one resume URL: two Kirin nodes, or a loop).
+ * `externalTaskId`, that is for the batch a callback names (an execution can wait several times,
+ * at one resume URL: two Kirin nodes, or a loop). Reads the node's stored items (`$input.all()`).
  */
 export function waitsFor(
 	context: IWebhookFunctions,
 	itemIndex: number,
 	externalTaskId: string,
 ): boolean {
-	const item = storedItems(context)[itemIndex];
-	return item !== undefined && item.json?.externalTaskId === externalTaskId;
+	return holdsAny(storedItems(context), [{ itemIndex, externalTaskId }]);
 }
 
 /** The stored item of an item whose task did not end: what n8n outputs at the wait limit. */
@@ -98,7 +103,9 @@ async function resumeOutput(
  * waiting execution: takes the tasks the message brings (confirmed by the process that sent it)
  * and, for a sweep, asks the API about every other task. Resumes when every task has
  * ended, or at the deadline with what has ended (the rest as timeout items); otherwise answers
- * `{resumed: false}` and keeps waiting.
+ * `{resumed: false}` and keeps waiting. A wake none of whose `anchors` is a waiting item is of
+ * another batch of this execution: answered 409. A batch this process resumed already is answered
+ * `{resumed: true}` again without resuming twice.
  */
 export async function resumeIfEnded(
 	context: IWebhookFunctions,
@@ -108,10 +115,7 @@ export async function resumeIfEnded(
 	// Resumed here already (n8n has not marked the execution running yet): the batch has resumed.
 	if (resumed.has(key)) return { webhookResponse: { received: true, resumed: true } };
 	const stored = storedItems(context);
-	const ours = message.anchors.some(
-		({ itemIndex, externalTaskId }) => stored[itemIndex]?.json?.externalTaskId === externalTaskId,
-	);
-	if (!ours)
+	if (!holdsAny(stored, message.anchors))
 		return replyWith(context)(409, { error: 'This execution is not waiting for that batch' });
 	const ended = new Map<number, Task>();
 	for (const { itemIndex, task } of message.results) {
